@@ -71,7 +71,7 @@ export const ROW_COLUMNS = [
   ['dstAttrLen', 'u8'], // its payload length
   ['gwOff', 'u32'], // RTA_GATEWAY / NHA_GATEWAY payload, or RTA_VIA's address bytes
   ['gwLen', 'u8'],
-  ['gwFamily', 'u8'], // the row's family for RTA_GATEWAY/NHA_GATEWAY; rtvia_family for RTA_VIA
+  ['gwFamily', 'u8'], // row family for RTA_GATEWAY; by size for NHA_GATEWAY (4 AF_INET, 16 AF_INET6); rtvia_family for RTA_VIA
   ['srcOff', 'u32'], // RTA_PREFSRC payload
   ['srcLen', 'u8'],
   ['lladdrOff', 'u32'], // NDA_LLADDR payload

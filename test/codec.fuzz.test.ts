@@ -1,0 +1,34 @@
+// The libFuzzer harness (native/fuzz/) builds and runs ~15 s over the decoder with no crash.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const SECONDS = 15;
+
+function haveClang(): boolean {
+  return spawnSync('clang++', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+test(`fuzz_decode runs ${SECONDS}s: executions > 0, no crash`, () => {
+  if (!haveClang()) {
+    const msg = 'codec.fuzz: clang++ is not installed, the libFuzzer harness did NOT run (apt-get install clang libclang-rt-14-dev; .ci/run installs them)';
+    if (process.env.CI) assert.unreachable(msg);
+    console.warn(`\n!!! ${msg}\n`);
+    return;
+  }
+  const r = spawnSync('bash', [path.join(ROOT, 'native', 'fuzz', 'run.sh'), String(SECONDS)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: (SECONDS + 120) * 1000,
+  });
+  const out = `${r.stdout}\n${r.stderr}`;
+  assert.is(r.status, 0, `run.sh failed (status ${r.status}, signal ${r.signal}):\n${out}`);
+  const m = /fuzz: executions (\d+)/.exec(out);
+  assert.ok(m, `no executions line in:\n${out}`);
+  assert.ok(Number(m![1]) > 0, out);
+  assert.not.match(out, /SUMMARY: (AddressSanitizer|UndefinedBehaviorSanitizer|libFuzzer)/);
+});
+
+test.run();

@@ -1,0 +1,85 @@
+// Test access to the FRR 8.4.4 captures in ../shared/fixtures/frr-8.4 (beside the repo) and byte helpers.
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** The repo root: the nearest directory above this file holding package.json (works from dist/ too). */
+export function repoRoot(): string {
+  let d = __dirname;
+  for (;;) {
+    if (fs.existsSync(path.join(d, 'package.json'))) return d;
+    const up = path.dirname(d);
+    if (up === d) throw new Error('package.json not found above ' + __dirname);
+    d = up;
+  }
+}
+
+export const FIXTURE_DIR = path.join(repoRoot(), '..', 'shared', 'fixtures', 'frr-8.4');
+
+/** Fixture names (without .bin), sorted. */
+export function fixtureNames(): string[] {
+  return fs
+    .readdirSync(FIXTURE_DIR)
+    .filter((f) => f.endsWith('.bin'))
+    .map((f) => f.slice(0, -4))
+    .sort();
+}
+
+export function readFixture(name: string, ext = '.bin'): Buffer {
+  return fs.readFileSync(path.join(FIXTURE_DIR, name + ext));
+}
+
+export function readFixtureText(name: string, ext: string): string {
+  return fs.readFileSync(path.join(FIXTURE_DIR, name + ext), 'utf8');
+}
+
+/**
+ * A copy of FPM bytes with every attribute's alignment padding set to zero. zebra's nl_attr_put
+ * (zebra/kernel_netlink.c) copies RTA_PAYLOAD bytes and advances by RTA_ALIGN
+ * without clearing the gap, so after a 2-byte RTA_ENCAP_TYPE/NHA_ENCAP_TYPE or a 6-byte RTA_VIA
+ * the captures hold stale buffer bytes (mpls-*.bin). Those bytes carry no meaning; an encoder
+ * writes zeros there like the kernel's nla_put. Only lengths are read here: message and attribute
+ * lengths, and the nesting of RTA_MULTIPATH (rtnexthop legs) and NLA_F_NESTED attributes.
+ */
+export function zeroPadding(src: Uint8Array): Buffer {
+  const b = Buffer.from(src);
+  const walk = (o: number, end: number, multipathType: number): void => {
+    while (o + 4 <= end) {
+      const len = b.readUInt16LE(o);
+      const type = b.readUInt16LE(o + 2);
+      if (len < 4 || o + len > end) return;
+      const padEnd = Math.min(o + ((len + 3) & ~3), end);
+      b.fill(0, o + len, padEnd);
+      if ((type & 0x3fff) === multipathType) {
+        let q = o + 4;
+        while (q + 8 <= o + len) {
+          const rl = b.readUInt16LE(q);
+          if (rl < 8 || q + rl > o + len) break;
+          walk(q + 8, q + rl, -1);
+          b.fill(0, q + rl, Math.min(q + ((rl + 3) & ~3), o + len));
+          q += (rl + 3) & ~3;
+        }
+      } else if (type & 0x8000) {
+        walk(o + 4, o + len, -1);
+      }
+      o = padEnd;
+    }
+  };
+  let o = 0;
+  while (o + 4 <= b.length) {
+    const flen = b.readUInt16BE(o + 2);
+    if (flen < 4 || o + flen > b.length) break;
+    let p = o + 4;
+    while (p + 16 <= o + flen) {
+      const ml = b.readUInt32LE(p);
+      const mt = b.readUInt16LE(p + 4);
+      if (ml < 16 || p + ml > o + flen) break;
+      const body = mt === 24 || mt === 25 || mt === 28 || mt === 29 ? 12 : mt === 104 || mt === 105 ? 8 : -1;
+      // RTA_MULTIPATH (9) exists only in route messages
+      if (body >= 0) walk(p + 16 + body, p + ml, mt === 24 || mt === 25 ? 9 : -1);
+      b.fill(0, p + ml, Math.min(p + ((ml + 3) & ~3), o + flen));
+      p += (ml + 3) & ~3;
+    }
+    o += flen;
+  }
+  return b;
+}

@@ -1,0 +1,53 @@
+// `fibpush` entry point: dispatches to the subcommands in ts/cli/commands/.
+import { Command, UsageError } from './command';
+
+// Loaded lazily so `fibpush decode` does not pay for the daemon's modules.
+const COMMANDS: Record<string, () => Command> = {
+  decode: () => require('./commands/decode').command as Command,
+  record: () => require('./commands/record').command as Command,
+  replay: () => require('./commands/replay').command as Command,
+  run: () => require('./commands/run').command as Command,
+  status: () => require('./commands/status').command as Command,
+  demo: () => require('./commands/demo').command as Command,
+};
+
+function topHelp(): string {
+  const lines = [
+    'fibpush: FIB-offload sidecar for FRRouting (zebra FPM in, VPP binary API out)',
+    '',
+    'Usage: fibpush <command> [options]',
+    '',
+    'Commands:',
+  ];
+  for (const [name, load] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${load().summary}`);
+  lines.push('', 'Run `fibpush <command> --help` for its options.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(topHelp() + '\n');
+    return name ? 0 : 1;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`fibpush: unknown command "${name}"\n\n${topHelp()}\n`);
+    return 1;
+  }
+  const cmd = load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(cmd.help + '\n');
+    return 0;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`fibpush ${name}: ${e.message}\n(see fibpush ${name} --help)\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
