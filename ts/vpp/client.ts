@@ -1,0 +1,900 @@
+// The VPP binary-API client: connect and message table, pipelined requests matched by context, dumps, events, reconnect.
+//
+// Facts relied on (docs/vpp-api.md, vlibmemory/socket_api.c, vlibmemory/memclnt_api.c):
+// - sockclnt_create (id 15) is answered by sockclnt_create_reply (id 16) carrying `index` (used as
+//   client_index afterwards) and the whole message table (name_crc -> id). Only memclnt's ids
+//   (10-24) are fixed; every other id is resolved by name_crc on every connect.
+// - VPP answers requests in the order it received them (one API process on the main thread), and
+//   echoes `context`. A control_ping reply is a fence: everything sent before it was answered.
+// - Dumps: X_dump then control_ping with the same context; the details stream ends at the ping reply.
+// - A malformed or unknown message gets no reply at all: requests need timeouts, and a reply to a
+//   later context proves the earlier ones were dropped.
+// - Events (sw_interface_event) carry no context. memclnt_keepalive is answered with its reply.
+import { EventEmitter } from 'events';
+import { MESSAGES, MsgDef } from './gen/messages';
+import { BatchBuffer, VppSocket } from './transport';
+import { decode, encode, encodedSize, Values } from './codec';
+import {
+  VppApiError,
+  VppCompatibilityError,
+  VppDisconnectedError,
+  VppNoReplyError,
+  VppTimeoutError,
+} from './errors';
+
+export const DEFAULT_VPP_SOCKET = '/run/vpp/api.sock';
+
+/** memclnt's fixed message ids (memclnt.api is registered first; docs/vpp-api.md). */
+export const MEMCLNT_IDS = {
+  get_first_msg_id: 10,
+  get_first_msg_id_reply: 11,
+  api_versions: 12,
+  api_versions_reply: 13,
+  sockclnt_create: 15,
+  sockclnt_create_reply: 16,
+  sockclnt_delete: 17,
+  sockclnt_delete_reply: 18,
+  memclnt_keepalive: 21,
+  memclnt_keepalive_reply: 22,
+  control_ping: 23,
+  control_ping_reply: 24,
+} as const;
+
+/** Messages fibpush cannot run without: routes, tables, dumps, interfaces (all in VPP's core). */
+export const REQUIRED_MESSAGES: readonly string[] = [
+  'control_ping', 'control_ping_reply', 'sockclnt_delete', 'sockclnt_delete_reply',
+  'memclnt_keepalive', 'memclnt_keepalive_reply',
+  'ip_table_add_del', 'ip_table_add_del_reply', 'ip_table_dump', 'ip_table_details',
+  'ip_route_add_del', 'ip_route_add_del_reply', 'ip_route_v2_dump', 'ip_route_v2_details',
+  'mpls_table_add_del', 'mpls_table_add_del_reply', 'mpls_route_add_del', 'mpls_route_add_del_reply',
+  'mpls_route_dump', 'mpls_route_details',
+  'sw_interface_dump', 'sw_interface_details', 'want_interface_events', 'want_interface_events_reply',
+  'sw_interface_event',
+];
+
+/**
+ * Messages of plugins that may not be loaded (linux-cp, vxlan) or of features fibpush can do
+ * without: resolved when present; the feature using them reports itself unavailable otherwise.
+ */
+export const OPTIONAL_MESSAGES: readonly string[] = Object.keys(MESSAGES).filter(
+  (n) => !REQUIRED_MESSAGES.includes(n) && n !== 'sockclnt_create' && n !== 'sockclnt_create_reply',
+);
+
+/** Receives the outcome of pipelined requests (one object per user: the programmer, the generic API). */
+export interface ReplySink {
+  /** The reply (or the fence/ping reply ending a dump) arrived. retval is 0 for messages without one. */
+  reply(token: number, retval: number, buf: Uint8Array, dv: DataView, off: number, len: number): void;
+  /** One details message of a dump or cursor get (borrowed bytes). */
+  details?(token: number, buf: Uint8Array, dv: DataView, off: number, len: number): void;
+  /** No reply: timeout, dropped by VPP, or the socket closed. */
+  fail(token: number, err: Error): void;
+}
+
+export interface VppClientOptions {
+  socketPath?: string;
+  /** Name given in sockclnt_create (shows in `show api clients`). */
+  clientName?: string;
+  /** Requests in flight at most (1 = strictly one at a time). */
+  window?: number;
+  /** No reply within this many ms (and VPP silent as long) fails the request. */
+  timeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** Reconnect with backoff when the socket closes (default true). */
+  reconnect?: boolean;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  /** Messages that must be in the message table (default REQUIRED_MESSAGES). */
+  required?: readonly string[];
+  /** Flush a batch once it holds this many bytes (one socket write per batch). */
+  batchBytes?: number;
+}
+
+export interface ConnectInfo {
+  /** VPP's pid (control_ping_reply.vpe_pid): changes when VPP restarted. */
+  vpePid: number;
+  /** The pid of the VPP of the previous connection, or -1 on the first. */
+  previousVpePid: number;
+  /** Messages in VPP's table. */
+  messages: number;
+  /** Optional messages the running VPP lacks (plugin not loaded). */
+  missingOptional: string[];
+  clientIndex: number;
+}
+
+export interface ClientCounters {
+  connects: number;
+  disconnects: number;
+  sent: number;
+  replies: number;
+  details: number;
+  /** Replies with retval != 0. */
+  errors: number;
+  timeouts: number;
+  /** Requests VPP dropped without a reply (detected by a later context being answered). */
+  noReply: number;
+  /** Replies whose context matched nothing in flight (late after a timeout). */
+  unmatched: number;
+  events: number;
+  keepalives: number;
+  batches: number;
+  batchMessagesMax: number;
+  bytesOut: number;
+  bytesIn: number;
+}
+
+const MSG_NAMES = Object.keys(MESSAGES);
+const MSG_INDEX = new Map(MSG_NAMES.map((n, i) => [n, i]));
+
+// Entry kinds: how the in-flight entry ends.
+const END_ANY = -1; // the first message with its context
+// otherwise: the id of the message that ends it (control_ping_reply for dumps, X_reply for cursor gets)
+
+/** Generic request/response plumbing: a sink that resolves promises. */
+class PromiseSink implements ReplySink {
+  private next = 1;
+  private readonly waiting = new Map<number, {
+    resolve: (v: Values) => void;
+    reject: (e: Error) => void;
+    def: MsgDef | null;
+    req: string;
+    rows?: Values[];
+    defs?: (MsgDef | undefined)[];
+    onRow?: (buf: Uint8Array, dv: DataView, off: number, len: number) => void;
+    /** Message that ends the call: its retval is checked. */
+    checkRetval: boolean;
+  }>();
+
+  add(
+    req: string, def: MsgDef | null, resolve: (v: Values) => void, reject: (e: Error) => void,
+    opts: { rows?: Values[]; defs?: (MsgDef | undefined)[]; onRow?: (buf: Uint8Array, dv: DataView, off: number, len: number) => void; checkRetval?: boolean } = {},
+  ): number {
+    const t = this.next++;
+    if (this.next > 0x7fffffff) this.next = 1;
+    this.waiting.set(t, { resolve, reject, def, req, rows: opts.rows, defs: opts.defs, onRow: opts.onRow, checkRetval: opts.checkRetval ?? true });
+    return t;
+  }
+
+  reply(token: number, retval: number, _buf: Uint8Array, dv: DataView, off: number, len: number): void {
+    const w = this.waiting.get(token);
+    if (!w) return;
+    this.waiting.delete(token);
+    if (w.checkRetval && retval !== 0) {
+      w.reject(new VppApiError(w.req, retval));
+      return;
+    }
+    let v: Values = {};
+    try {
+      if (w.def) v = decode(dv, off, len, w.def);
+    } catch (e) {
+      w.reject(e as Error);
+      return;
+    }
+    if (w.rows) v = { ...v, details: w.rows };
+    w.resolve(v);
+  }
+
+  details(token: number, buf: Uint8Array, dv: DataView, off: number, len: number): void {
+    const w = this.waiting.get(token);
+    if (!w) return;
+    if (w.onRow) {
+      w.onRow(buf, dv, off, len);
+      return;
+    }
+    if (w.rows && w.defs) {
+      const d = w.defs[dv.getUint16(off)];
+      if (d) w.rows.push(decode(dv, off, len, d));
+    }
+  }
+
+  fail(token: number, err: Error): void {
+    const w = this.waiting.get(token);
+    if (!w) return;
+    this.waiting.delete(token);
+    w.reject(err);
+  }
+}
+
+/**
+ * A pipelined client of VPP's binary API over its UNIX socket. Users with many requests (the
+ * programmer) write messages straight into the batch buffer (begin/commit) and get replies
+ * through a ReplySink; others use request()/dump().
+ */
+export class VppClient extends EventEmitter {
+  readonly socketPath: string;
+  readonly clientName: string;
+  window: number;
+  readonly timeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly autoReconnect: boolean;
+  private readonly backoffMinMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly required: readonly string[];
+  private readonly batchBytes: number;
+
+  private sock: VppSocket | null = null;
+  private state: 'idle' | 'connecting' | 'ready' | 'closing' | 'closed' = 'idle';
+  private handshake: { ctx: number; resolve: (b: { index: number; table: Map<string, number> }) => void; reject: (e: Error) => void } | null = null;
+
+  /** Resolved ids of this connection: name -> id (absent when the running VPP lacks the message). */
+  ids: Record<string, number> = {};
+  /** id -> definition, for decoding by id. */
+  private defById: (MsgDef | undefined)[] = [];
+  clientIndex = 0;
+  vpePid = -1;
+  private messageCount = 0;
+
+  // In-flight FIFO (VPP answers in order): ring buffers, no object per request.
+  private cap = 0;
+  private head = 0;
+  private size = 0;
+  private fCtx = new Uint32Array(0);
+  private fToken = new Float64Array(0);
+  private fSink = new Uint16Array(0);
+  private fEnd = new Int32Array(0);
+  private fMsg = new Uint16Array(0);
+  private fSent = new Float64Array(0);
+  private fTimeout = new Float64Array(0);
+  private nextCtx = 1;
+  private lastRx = 0;
+
+  private readonly sinks: ReplySink[] = [];
+  private readonly generic = new PromiseSink();
+  private readonly genericIdx: number;
+
+  private batch: BatchBuffer | null = null;
+  private flushScheduled = false;
+  private timer: NodeJS.Timeout | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private backoff: number;
+  private wantEvents = false;
+  private eventsRegistered = false;
+
+  readonly counters: ClientCounters = {
+    connects: 0, disconnects: 0, sent: 0, replies: 0, details: 0, errors: 0, timeouts: 0, noReply: 0,
+    unmatched: 0, events: 0, keepalives: 0, batches: 0, batchMessagesMax: 0, bytesOut: 0, bytesIn: 0,
+  };
+
+  constructor(opts: VppClientOptions = {}) {
+    super();
+    this.socketPath = opts.socketPath ?? DEFAULT_VPP_SOCKET;
+    this.clientName = opts.clientName ?? 'fibpush';
+    this.window = Math.max(1, opts.window ?? 1000);
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
+    this.autoReconnect = opts.reconnect ?? true;
+    this.backoffMinMs = opts.backoffMinMs ?? 100;
+    this.backoffMaxMs = opts.backoffMaxMs ?? 5000;
+    this.backoff = this.backoffMinMs;
+    this.required = opts.required ?? REQUIRED_MESSAGES;
+    this.batchBytes = opts.batchBytes ?? 128 * 1024;
+    this.genericIdx = this.addSink(this.generic);
+    this.growFifo(1024);
+  }
+
+  /** Register a reply sink; returns its index for commit(). */
+  addSink(s: ReplySink): number {
+    this.sinks.push(s);
+    return this.sinks.length - 1;
+  }
+
+  get connected(): boolean {
+    return this.state === 'ready';
+  }
+
+  /** Requests awaiting a reply. */
+  get inFlight(): number {
+    return this.size;
+  }
+
+  /** Connect, read the message table, resolve every message; rejects with VppCompatibilityError. */
+  async connect(): Promise<ConnectInfo> {
+    if (this.state === 'ready') throw new Error('already connected');
+    this.state = 'connecting';
+    try {
+      const info = await this.open();
+      this.backoff = this.backoffMinMs;
+      return info;
+    } catch (e) {
+      if (this.state === 'connecting') this.state = 'idle';
+      throw e;
+    }
+  }
+
+  private async open(): Promise<ConnectInfo> {
+    const sock = new VppSocket(this.socketPath, {
+      onMessage: (buf, dv, off, len) => this.onMessage(buf, dv, off, len),
+      onClose: (err) => this.onClose(sock, err),
+    });
+    this.sock = sock;
+    await sock.connect(this.connectTimeoutMs);
+    // sockclnt_create {u16 id=15, u32 context, string name[64]} (memclnt.api; no client_index).
+    const ctx = this.allocCtx();
+    const got = new Promise<{ index: number; table: Map<string, number> }>((resolve, reject) => {
+      this.handshake = { ctx, resolve, reject };
+    });
+    const b = sock.take();
+    const off = b.begin(MESSAGES.sockclnt_create.size);
+    const len = encode(b.dv, off, MESSAGES.sockclnt_create, MEMCLNT_IDS.sockclnt_create, { context: ctx, name: this.clientName });
+    b.end(len);
+    sock.write(b);
+    const timer = setTimeout(() => {
+      this.handshake?.reject(new VppTimeoutError(`sockclnt_create on ${this.socketPath}`, this.connectTimeoutMs));
+    }, this.connectTimeoutMs);
+    let hs: { index: number; table: Map<string, number> };
+    try {
+      hs = await got;
+    } catch (e) {
+      sock.destroy(null);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      this.handshake = null;
+    }
+    // Resolve by name_crc; refuse when a required message is missing, naming each (govpp's
+    // CompatibilityError): a different VPP version changes CRCs, and plugins may be absent.
+    const ids: Record<string, number> = {};
+    const defById: (MsgDef | undefined)[] = [];
+    const missing: string[] = [];
+    const missingOptional: string[] = [];
+    for (const name of MSG_NAMES) {
+      const def = MESSAGES[name];
+      const id = hs.table.get(def.nameCrc);
+      if (id === undefined) {
+        if (this.required.includes(name)) missing.push(def.nameCrc);
+        else if (name !== 'sockclnt_create' && name !== 'sockclnt_create_reply') missingOptional.push(def.nameCrc);
+        continue;
+      }
+      ids[name] = id;
+      defById[id] = def;
+    }
+    for (const name of this.required) if (!MESSAGES[name]) missing.push(name);
+    if (missing.length > 0) {
+      sock.destroy(null);
+      throw new VppCompatibilityError(missing, this.socketPath, `${hs.table.size} messages in its table`);
+    }
+    this.ids = ids;
+    this.defById = defById;
+    this.clientIndex = hs.index;
+    this.messageCount = hs.table.size;
+    this.state = 'ready';
+    this.counters.connects++;
+    this.armTimer();
+    // control_ping_reply.vpe_pid tells a restarted VPP from a reconnect to the same one.
+    const previousVpePid = this.vpePid;
+    const ping = await this.request('control_ping', {});
+    this.vpePid = Number(ping.vpe_pid);
+    this.eventsRegistered = false;
+    if (this.wantEvents) await this.registerEvents();
+    const info: ConnectInfo = {
+      vpePid: this.vpePid, previousVpePid, messages: this.messageCount, missingOptional, clientIndex: this.clientIndex,
+    };
+    this.emit('connect', info);
+    return info;
+  }
+
+  /** Whether the running VPP has this message (plugins may be absent). */
+  has(name: string): boolean {
+    return this.ids[name] !== undefined;
+  }
+
+  private allocCtx(): number {
+    const c = this.nextCtx;
+    this.nextCtx = (this.nextCtx + 1) >>> 0;
+    if (this.nextCtx === 0) this.nextCtx = 1;
+    return c;
+  }
+
+  // ---- in-flight FIFO ----
+
+  private growFifo(n: number): void {
+    const cap = Math.max(n, this.cap * 2);
+    const ctx = new Uint32Array(cap);
+    const token = new Float64Array(cap);
+    const sink = new Uint16Array(cap);
+    const end = new Int32Array(cap);
+    const msg = new Uint16Array(cap);
+    const sent = new Float64Array(cap);
+    const to = new Float64Array(cap);
+    for (let i = 0; i < this.size; i++) {
+      const j = (this.head + i) % (this.cap || 1);
+      ctx[i] = this.fCtx[j];
+      token[i] = this.fToken[j];
+      sink[i] = this.fSink[j];
+      end[i] = this.fEnd[j];
+      msg[i] = this.fMsg[j];
+      sent[i] = this.fSent[j];
+      to[i] = this.fTimeout[j];
+    }
+    this.fCtx = ctx;
+    this.fToken = token;
+    this.fSink = sink;
+    this.fEnd = end;
+    this.fMsg = msg;
+    this.fSent = sent;
+    this.fTimeout = to;
+    this.cap = cap;
+    this.head = 0;
+  }
+
+  private push(ctx: number, sink: number, token: number, endId: number, msgIdx: number, timeoutMs: number): void {
+    if (this.size === this.cap) this.growFifo(this.cap * 2);
+    const i = (this.head + this.size) % this.cap;
+    this.fCtx[i] = ctx;
+    this.fSink[i] = sink;
+    this.fToken[i] = token;
+    this.fEnd[i] = endId;
+    this.fMsg[i] = msgIdx;
+    this.fSent[i] = performance.now();
+    this.fTimeout[i] = timeoutMs;
+    this.size++;
+  }
+
+  private popHead(): void {
+    this.head = (this.head + 1) % this.cap;
+    this.size--;
+  }
+
+  // ---- sending ----
+
+  /** True when connected and the window has room for one more request. */
+  canSend(): boolean {
+    return this.state === 'ready' && this.size < this.window;
+  }
+
+  /** Free slots in the window. */
+  room(): number {
+    return this.state === 'ready' ? Math.max(0, this.window - this.size) : 0;
+  }
+
+  private curBatch(): BatchBuffer {
+    if (!this.batch) this.batch = this.sock!.take();
+    return this.batch;
+  }
+
+  /**
+   * Reserve room for a request of up to `maxPayload` bytes in the current batch; returns the
+   * payload offset. Write it through batchBuf()/batchView() (fetch them after begin(): the
+   * buffer may have grown), then commit().
+   */
+  begin(maxPayload: number): number {
+    return this.curBatch().begin(maxPayload);
+  }
+
+  batchBuf(): Buffer {
+    return this.batch!.buf;
+  }
+
+  batchView(): DataView {
+    return this.batch!.dv;
+  }
+
+  /**
+   * Finish the request begun last: stamps client_index (@2) and a fresh context (@6) — every
+   * request but sockclnt_create has them there (memclnt.api, ip.api...) — and queues it.
+   * `endId` is the id of the message that ends the exchange (-1: the first reply).
+   */
+  commit(payloadOff: number, len: number, sink: number, token: number, msgName: string, endId = END_ANY, timeoutMs = this.timeoutMs): number {
+    const b = this.batch!;
+    const ctx = this.allocCtx();
+    b.dv.setUint32(payloadOff + 2, this.clientIndex);
+    b.dv.setUint32(payloadOff + 6, ctx);
+    b.end(len);
+    this.push(ctx, sink, token, endId, MSG_INDEX.get(msgName) ?? 0, timeoutMs);
+    this.counters.sent++;
+    if (b.pos >= this.batchBytes) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(this.flushTick);
+    }
+    return ctx;
+  }
+
+  /** Append a message that shares the context of the request committed last (the ping after a dump). */
+  private appendSameCtx(ctx: number, write: (dv: DataView, off: number) => number, maxPayload: number): void {
+    const b = this.curBatch();
+    const off = b.begin(maxPayload);
+    const len = write(b.dv, off);
+    b.dv.setUint32(off + 2, this.clientIndex);
+    b.dv.setUint32(off + 6, ctx);
+    b.end(len);
+  }
+
+  private readonly flushTick = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
+
+  /** Write the current batch now (one socket write). */
+  flush(): void {
+    const b = this.batch;
+    if (!b || b.count === 0) return;
+    this.batch = null;
+    this.counters.batches++;
+    if (b.count > this.counters.batchMessagesMax) this.counters.batchMessagesMax = b.count;
+    this.counters.bytesOut += b.pos;
+    this.emit('batch', b.count);
+    this.sock?.write(b);
+  }
+
+  // ---- generic API ----
+
+  private encodeRequest(name: string, values: Values): { off: number; len: number } {
+    const def = MESSAGES[name];
+    if (!def) throw new Error(`unknown message ${name}`);
+    const id = this.ids[name];
+    if (id === undefined) throw new VppCompatibilityError([def.nameCrc], this.socketPath, 'message not in its table');
+    const b = this.curBatch();
+    const off = b.begin(encodedSize(def, values) + 16);
+    let len: number;
+    try {
+      len = encode(b.dv, off, def, id, values);
+    } catch (e) {
+      b.abort();
+      throw e;
+    }
+    return { off, len };
+  }
+
+  /**
+   * Send one request and resolve with its decoded reply; rejects with VppApiError when retval
+   * is not 0, VppTimeoutError, VppNoReplyError or VppDisconnectedError. Not bound by the window.
+   */
+  request(name: string, values: Values, opts: { timeoutMs?: number } = {}): Promise<Values> {
+    return new Promise((resolve, reject) => {
+      if (this.state !== 'ready') {
+        reject(new VppDisconnectedError(name, this.socketPath));
+        return;
+      }
+      const def = MESSAGES[name];
+      const replyDef = def?.reply ? MESSAGES[def.reply] : null;
+      let enc: { off: number; len: number };
+      try {
+        enc = this.encodeRequest(name, values);
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      const hasRetval = !!replyDef?.fields.some((f) => f.name === 'retval');
+      const token = this.generic.add(name, replyDef ?? null, resolve, reject, { checkRetval: hasRetval });
+      this.commit(enc.off, enc.len, this.genericIdx, token, name, END_ANY, opts.timeoutMs ?? this.timeoutMs);
+    });
+  }
+
+  /**
+   * X_dump followed by control_ping with the same context; calls `onRow` for each details
+   * message (borrowed bytes, no allocation) and resolves at the ping reply.
+   */
+  dumpEach(name: string, values: Values, onRow: (buf: Uint8Array, dv: DataView, off: number, len: number) => void, opts: { timeoutMs?: number } = {}): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.state !== 'ready') {
+        reject(new VppDisconnectedError(name, this.socketPath));
+        return;
+      }
+      let enc: { off: number; len: number };
+      try {
+        enc = this.encodeRequest(name, values);
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      const token = this.generic.add(name, null, () => resolve(), reject, { onRow, checkRetval: true });
+      const ctx = this.commit(enc.off, enc.len, this.genericIdx, token, name, MEMCLNT_IDS.control_ping_reply, opts.timeoutMs ?? this.timeoutMs);
+      const pingId = this.ids.control_ping;
+      this.appendSameCtx(ctx, (dv, off) => {
+        dv.setUint16(off, pingId); // control_ping {u16 id, u32 client_index, u32 context}
+        return MESSAGES.control_ping.size;
+      }, MESSAGES.control_ping.size);
+    });
+  }
+
+  /** A dump decoded generically: the details as plain objects. */
+  async dump(name: string, values: Values = {}): Promise<Values[]> {
+    const rows: Values[] = [];
+    await this.dumpEach(name, values, (_b, dv, off, len) => {
+      const d = this.defById[dv.getUint16(off)];
+      if (d) rows.push(decode(dv, off, len, d));
+    });
+    return rows;
+  }
+
+  /**
+   * A cursor-style get (lcp_itf_pair_get: details, then X_reply with a cursor; retval EAGAIN
+   * (-165) asks for another call from that cursor; vlibapi/api_helper_macros.h REPLY_AND_DETAILS_MACRO).
+   */
+  async getAll(name: string, values: Values = {}): Promise<Values[]> {
+    const def = MESSAGES[name];
+    if (!def?.reply) throw new Error(`${name} is not a request`);
+    const replyId = this.ids[def.reply];
+    const rows: Values[] = [];
+    let cursor = 0;
+    for (let round = 0; round < 1_000_000; round++) {
+      const r = await new Promise<Values>((resolve, reject) => {
+        if (this.state !== 'ready') {
+          reject(new VppDisconnectedError(name, this.socketPath));
+          return;
+        }
+        let enc: { off: number; len: number };
+        try {
+          enc = this.encodeRequest(name, { ...values, cursor });
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        const token = this.generic.add(name, MESSAGES[def.reply!], resolve, reject, { rows, defs: this.defById, checkRetval: false });
+        this.commit(enc.off, enc.len, this.genericIdx, token, name, replyId ?? END_ANY);
+      });
+      const rv = Number(r.retval ?? 0);
+      if (rv === -165) {
+        cursor = Number(r.cursor);
+        continue;
+      }
+      if (rv !== 0) throw new VppApiError(name, rv);
+      return rows;
+    }
+    throw new Error(`${name}: cursor did not converge`);
+  }
+
+  /** Resolves when everything sent before it has been answered (control_ping fence). */
+  async fence(): Promise<void> {
+    await this.request('control_ping', {});
+  }
+
+  /** Subscribe to sw_interface_event (re-subscribed after every reconnect). */
+  async wantInterfaceEvents(): Promise<void> {
+    this.wantEvents = true;
+    if (this.state === 'ready' && !this.eventsRegistered) await this.registerEvents();
+  }
+
+  private async registerEvents(): Promise<void> {
+    this.eventsRegistered = true;
+    try {
+      await this.request('want_interface_events', { enable_disable: 1, pid: process.pid });
+    } catch (e) {
+      // A second registration of the same client is INVALID_REGISTRATION (-31): already there
+      // (vnet/interface_api.c want_interface_events handler).
+      if (!(e instanceof VppApiError && e.retval === -31)) {
+        this.eventsRegistered = false;
+        throw e;
+      }
+    }
+  }
+
+  // ---- receiving ----
+
+  private onMessage(buf: Uint8Array, dv: DataView, off: number, len: number): void {
+    this.counters.bytesIn += len + 16;
+    if (len < 2) return;
+    const id = dv.getUint16(off);
+    this.lastRx = performance.now();
+    if (this.handshake && id === MEMCLNT_IDS.sockclnt_create_reply) {
+      this.onCreateReply(buf, dv, off, len);
+      return;
+    }
+    if (id === MEMCLNT_IDS.memclnt_keepalive && len >= 10) {
+      // memclnt_keepalive {id, client_index, context} -> memclnt_keepalive_reply {id, context, retval 0}
+      this.counters.keepalives++;
+      const ctx = dv.getUint32(off + 6);
+      const b = this.curBatch();
+      const o = b.begin(10);
+      b.dv.setUint16(o, MEMCLNT_IDS.memclnt_keepalive_reply);
+      b.dv.setUint32(o + 2, ctx);
+      b.dv.setInt32(o + 6, 0);
+      b.end(10);
+      this.flush();
+      return;
+    }
+    if (id === this.ids.sw_interface_event) {
+      // sw_interface_event: client_index @2, pid @6, sw_if_index @10, flags @14, deleted @18; no context.
+      if (len >= 19) {
+        this.counters.events++;
+        this.emit('interface', dv.getUint32(off + 10), dv.getUint32(off + 14), dv.getUint8(off + 18) !== 0);
+      }
+      return;
+    }
+    if (len < 6) return;
+    const ctx = dv.getUint32(off + 2); // every reply and details: context @2
+    if (this.size === 0 || this.fCtx[this.head] !== ctx) {
+      if (!this.skipTo(ctx)) {
+        this.counters.unmatched++;
+        return;
+      }
+    }
+    const h = this.head;
+    const endId = this.fEnd[h];
+    const sink = this.sinks[this.fSink[h]];
+    const token = this.fToken[h];
+    if (endId !== END_ANY && id !== endId) {
+      this.counters.details++;
+      sink.details?.(token, buf, dv, off, len);
+      return;
+    }
+    this.popHead();
+    this.counters.replies++;
+    const def = this.defById[id];
+    // retval sits right after context in every reply that has one (context @2, retval @6).
+    const retval = def && def.fields[2]?.name === 'retval' && len >= 10 ? dv.getInt32(off + 6) : 0;
+    if (retval !== 0) this.counters.errors++;
+    sink.reply(token, retval, buf, dv, off, len);
+    // One 'drain' per read, not per reply: the user refills the window once, and the refill
+    // goes out as one batch (flushTick runs after it).
+    if (this.size < this.window && !this.drainScheduled) {
+      this.drainScheduled = true;
+      process.nextTick(this.drainTick);
+    }
+  }
+
+  private drainScheduled = false;
+  private readonly drainTick = (): void => {
+    this.drainScheduled = false;
+    if (this.state === 'ready') this.emit('drain');
+  };
+
+  /**
+   * A reply for `ctx` when the head is another context: if ctx is further in the FIFO, VPP
+   * dropped every request before it (it answers in order). Returns false when ctx is unknown.
+   */
+  private skipTo(ctx: number): boolean {
+    let k = -1;
+    for (let i = 1; i < this.size; i++) {
+      if (this.fCtx[(this.head + i) % this.cap] === ctx) {
+        k = i;
+        break;
+      }
+    }
+    if (k < 0) return false;
+    for (let i = 0; i < k; i++) {
+      const h = this.head;
+      const sink = this.sinks[this.fSink[h]];
+      const token = this.fToken[h];
+      const name = MSG_NAMES[this.fMsg[h]];
+      this.popHead();
+      this.counters.noReply++;
+      sink.fail(token, new VppNoReplyError(name));
+    }
+    return true;
+  }
+
+  private onCreateReply(_buf: Uint8Array, dv: DataView, off: number, len: number): void {
+    // sockclnt_create_reply: client_index @2, context @6, response i32 @10, index u32 @14,
+    // count u16 @18, then count x {u16 index, string name[64]} @20 (memclnt.api message_table_entry).
+    const hs = this.handshake!;
+    if (len < 20) {
+      hs.reject(new Error(`sockclnt_create_reply of ${len} bytes`));
+      return;
+    }
+    const response = dv.getInt32(off + 10);
+    if (response !== 0) {
+      hs.reject(new VppApiError('sockclnt_create', response));
+      return;
+    }
+    const index = dv.getUint32(off + 14);
+    const count = dv.getUint16(off + 18);
+    if (len < 20 + count * 66) {
+      hs.reject(new Error(`sockclnt_create_reply: ${count} table entries need ${20 + count * 66} bytes, got ${len}`));
+      return;
+    }
+    const table = new Map<string, number>();
+    const bytes = new Uint8Array(dv.buffer, dv.byteOffset + off, len);
+    for (let i = 0; i < count; i++) {
+      const e = 20 + i * 66;
+      const id = dv.getUint16(off + e);
+      let end = e + 2;
+      while (end < e + 66 && bytes[end] !== 0) end++;
+      table.set(Buffer.from(bytes.buffer, bytes.byteOffset + e + 2, end - e - 2).toString('latin1'), id);
+    }
+    hs.resolve({ index, table });
+  }
+
+  // ---- timeouts ----
+
+  private armTimer(): void {
+    if (this.timer) return;
+    const every = Math.max(5, Math.min(250, Math.floor(this.timeoutMs / 4)));
+    this.timer = setInterval(() => this.checkTimeouts(), every);
+    this.timer.unref();
+  }
+
+  private checkTimeouts(): void {
+    const now = performance.now();
+    // Only the head can be overdue first (replies come in order). A request times out when it
+    // waited its timeout and VPP has been silent as long (a long dump keeps later requests alive).
+    while (this.size > 0) {
+      const h = this.head;
+      const to = this.fTimeout[h];
+      if (now - this.fSent[h] < to || now - this.lastRx < to) break;
+      const sink = this.sinks[this.fSink[h]];
+      const token = this.fToken[h];
+      const name = MSG_NAMES[this.fMsg[h]];
+      this.popHead();
+      this.counters.timeouts++;
+      sink.fail(token, new VppTimeoutError(name, to));
+    }
+  }
+
+  // ---- lifecycle ----
+
+  private failAll(err: (name: string) => Error): void {
+    while (this.size > 0) {
+      const h = this.head;
+      const sink = this.sinks[this.fSink[h]];
+      const token = this.fToken[h];
+      const name = MSG_NAMES[this.fMsg[h]];
+      this.popHead();
+      sink.fail(token, err(name));
+    }
+  }
+
+  private onClose(sock: VppSocket, err: Error | null): void {
+    if (this.sock !== sock) return;
+    this.sock = null;
+    this.batch = null;
+    this.handshake?.reject(err ?? new Error(`VPP API socket ${this.socketPath} closed during sockclnt_create`));
+    const wasReady = this.state === 'ready';
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+    this.failAll((name) => new VppDisconnectedError(name, this.socketPath));
+    if (this.state === 'closing' || this.state === 'closed') {
+      this.state = 'closed';
+      return;
+    }
+    this.state = 'idle';
+    if (wasReady) {
+      this.counters.disconnects++;
+      this.emit('disconnect', err);
+      if (this.autoReconnect) this.scheduleReconnect();
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer || this.state === 'closed' || this.state === 'closing') return;
+    const delay = Math.round(this.backoff * (0.75 + Math.random() * 0.5));
+    this.backoff = Math.min(this.backoffMaxMs, this.backoff * 2);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.state !== 'idle') return;
+      this.connect().catch((e: Error) => {
+        this.emit('reconnect-failed', e);
+        if (this.state === 'idle') this.scheduleReconnect();
+      });
+    }, delay);
+  }
+
+  /** Keep trying to connect in the background (daemon start when VPP is not up yet). */
+  connectInBackground(): void {
+    if (this.state !== 'idle') return;
+    this.connect().catch((e: Error) => {
+      this.emit('reconnect-failed', e);
+      if (this.autoReconnect && this.state === 'idle') this.scheduleReconnect();
+    });
+  }
+
+  /** sockclnt_delete, then close (VPP closes its end after replying; response 1 = success). */
+  async close(): Promise<void> {
+    if (this.reconnectTimer) {
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = null;
+    }
+    if (this.state === 'ready') {
+      try {
+        await this.request('sockclnt_delete', { index: this.clientIndex }, { timeoutMs: 1000 });
+      } catch {
+        // Closing the socket cleans up too (socket_api.c vl_socket_api_close).
+      }
+    }
+    this.state = 'closing';
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+    const s = this.sock;
+    if (s) s.destroy(null);
+    this.state = 'closed';
+  }
+
+  /** Drop the connection as if VPP went away (tests; an operator's "reconnect now"). */
+  dropConnection(): void {
+    this.sock?.destroy(new Error('connection dropped'));
+  }
+}
