@@ -121,4 +121,17 @@ export interface ChangeSource {
   depth(): number[];
   /** Report a route's programming result (for offload feedback and status). */
   routeResult(handle: number, ok: boolean, error?: string): void;
+  /**
+   * Optional. Queue a Set again for every route currently handed out with group `nhgId` (a
+   * dataplane that copies a group's paths into each route, or that held routes back while the
+   * group could not be programmed). Returns how many were queued.
+   */
+  reemitRoutesUsing?(nhgId: number): number;
+  /**
+   * Optional. Queue a Set again for everything currently handed out (groups first, then routes
+   * and MACs), as if the dataplane had never seen it: the dataplane lost its state (VPP
+   * restarted). Returns how many were queued. Without it a dataplane can recover only what it
+   * shadows itself.
+   */
+  replayAll?(): number;
 }
