@@ -1,0 +1,426 @@
+// Full-table benchmark: the real `fibpush run` driven as zebra drives it (full table, churn, failover) against the VPP simulator, a real VPP or the memory dataplane, beside the TCP floor and a minimal client.
+//
+//   node dist/bench/fullfeed.js [--small] [--v4 N] [--v6 N] [--nhgs N] [--seed S]
+//        [--dataplane simulator|vpp|memory] [--vpp-socket PATH] [--nexthops ADDR@SW,...]
+//        [--churn-rate N] [--churn-seconds S] [--churn-mix R,W,N] [--window N] [--feedback-rate N]
+//        [--cases a,b,...] [--no-end-marker] [--json FILE] [--plot FILE.svg]
+//
+// The parent generates the table once (ts/gen/fulltable.ts, seeded), encodes it as zebra 8.4.4
+// replays it (NHG mode and inline nexthops) into temp files, then runs every case in a fresh
+// process (bench/codec.ts's structure) with its own dataplane and daemon, and prints one table
+// comparing them side by side. Case logic: bench/fullfeed/cases.ts.
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { encodeTable } from '../ts/gen/fulltable';
+import { CaseName, CaseResult, CASES, DataplaneKind, DESCRIPTION, floorServer, runCase, Spec } from './fullfeed/cases';
+import { FeedModel, parseNexthops } from './fullfeed/model';
+import { Series, svgChart } from './fullfeed/plot';
+import { track } from './fullfeed/procs';
+
+const HELP = `Usage: node dist/bench/fullfeed.js [options]   (npm run fullfeed -- [options])
+
+Drives the real \`fibpush run\` the way zebra does: the whole generated table over TCP, then churn,
+then a link failure in the dataplane; compares it side by side with the raw TCP floor, the TS
+decoder, inline programming and a minimal pipelined client. Prints a table; --json writes the
+figures, --plot an SVG of routes read and programmed over time.
+
+Table:
+  --v4 N, --v6 N        routes per family (default 1,000,000 and 230,000)
+  --small               a reduced table: 20,000 + 5,000 routes, 3 s of churn (explicit flags win)
+  --nhgs N              nexthop objects routes use (default 32)
+  --seed S              generator seed (default 1)
+  --no-end-marker       no NLMSG_DONE after the replay (stock zebra 8.4.4; read time is then polled)
+Dataplane:
+  --dataplane D         simulator (default), vpp, or memory
+  --vpp-socket PATH     a real VPP's API socket (implies --dataplane vpp)
+  --nexthops LIST       ADDR@SW_IF_INDEX,...: the attached next hops the groups are built from
+                        (one upstream per distinct sw_if_index; fibpush gets the matching interface map)
+Phases:
+  --churn-rate N        churn events per second (default 1000)
+  --churn-seconds S     churn duration (default 10; 0 = no churn)
+  --churn-mix R,W,N     shares of route replaces, withdrawals and NHG changes (default 75,24,1)
+  --window N            requests in flight for the minimal client (default 1000, fibpush's default)
+  --feedback-rate N     fibpush's offload notifications per second (default 10,000,000: never the pace;
+                        fibpush's own default is 100,000)
+  --lookups N           simulator lookups per FIB check besides the full dump comparison (default 500)
+  --cases LIST          run only these of: ${CASES.join(', ')}
+  --timeout S           per case, after which it is stopped (default: 120 + 1 per 5,000 routes)
+Output:
+  --json FILE           the figures as JSON
+  --plot FILE.svg       routes read and programmed over time
+  --help                this text`;
+
+interface Args {
+  v4: number;
+  v6: number;
+  nhgs: number;
+  seed: number;
+  small: boolean;
+  endMarker: boolean;
+  dataplane: DataplaneKind;
+  vppSocket: string | null;
+  nexthops: string | null;
+  churnRate: number;
+  churnSeconds: number;
+  churnMix: [number, number, number];
+  window: number;
+  feedbackRate: number;
+  lookups: number;
+  cases: CaseName[];
+  timeoutMs: number;
+  json: string | null;
+  plot: string | null;
+}
+
+function parseArgs(argv: string[]): Args {
+  const known = new Set(['v4', 'v6', 'nhgs', 'seed', 'dataplane', 'vpp-socket', 'nexthops', 'churn-rate', 'churn-seconds', 'churn-mix', 'window', 'feedback-rate', 'lookups', 'cases', 'timeout', 'json', 'plot']);
+  const flags = new Set(['small', 'no-end-marker', 'help']);
+  const vals = new Map<string, string>();
+  const on = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new RangeError(`Unexpected argument "${a}" (see --help)`);
+    const name = a.slice(2);
+    if (flags.has(name)) on.add(name);
+    else if (known.has(name)) {
+      const v = argv[++i];
+      if (v === undefined) throw new RangeError(`Expected a value for --${name}`);
+      vals.set(name, v);
+    } else throw new RangeError(`Unknown option "${a}" (see --help)`);
+  }
+  if (on.has('help')) {
+    process.stdout.write(HELP + '\n');
+    process.exit(0);
+  }
+  const int = (name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number => {
+    const v = vals.get(name);
+    if (v === undefined) return def;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < min || n > max) throw new RangeError(`Expected an integer between ${min} and ${max} for --${name} but received "${v}"`);
+    return n;
+  };
+  const small = on.has('small');
+  const vppSocket = vals.get('vpp-socket') ?? null;
+  const dpv = vals.get('dataplane') ?? (vppSocket ? 'vpp' : 'simulator');
+  if (dpv !== 'simulator' && dpv !== 'vpp' && dpv !== 'memory') throw new RangeError(`Expected simulator, vpp or memory for --dataplane but received "${dpv}"`);
+  if (dpv === 'vpp' && !vppSocket) throw new RangeError('Expected --vpp-socket PATH with --dataplane vpp');
+  const nexthops = vals.get('nexthops') ?? null;
+  if (nexthops) parseNexthops(nexthops);
+  const mix = (vals.get('churn-mix') ?? '75,24,1').split(',').map(Number);
+  if (mix.length !== 3 || mix.some((x) => !(x >= 0)) || mix[0] + mix[1] + mix[2] <= 0) {
+    throw new RangeError(`Expected three non-negative shares R,W,N for --churn-mix but received "${vals.get('churn-mix')}"`);
+  }
+  let cases: CaseName[] = [...CASES];
+  if (vals.has('cases')) {
+    cases = (vals.get('cases') as string).split(',').map((c) => c.trim()).filter(Boolean) as CaseName[];
+    for (const c of cases) if (!(CASES as readonly string[]).includes(c)) throw new RangeError(`Unknown case "${c}" for --cases (known: ${CASES.join(', ')})`);
+  }
+  // What a dataplane cannot do: a real VPP cannot be stalled on request; the memory one has no socket.
+  if (dpv === 'vpp') cases = cases.filter((c) => c !== 'stalled');
+  if (dpv === 'memory') cases = cases.filter((c) => c !== 'stalled' && c !== 'raw-client' && c !== 'fibpush-inline');
+  const v4 = int('v4', small ? 20_000 : 1_000_000);
+  const v6 = int('v6', small ? 5_000 : 230_000);
+  return {
+    v4,
+    v6,
+    nhgs: int('nhgs', 32, 1, 60_000),
+    seed: int('seed', 1, 0, 0xffffffff),
+    small,
+    endMarker: !on.has('no-end-marker'),
+    dataplane: dpv,
+    vppSocket,
+    nexthops,
+    churnRate: int('churn-rate', 1000, 0, 1_000_000),
+    churnSeconds: int('churn-seconds', small ? 3 : 10, 0, 3600),
+    churnMix: mix as [number, number, number],
+    window: int('window', 1000, 1, 1_000_000),
+    feedbackRate: int('feedback-rate', 10_000_000, 1, 10_000_000),
+    lookups: int('lookups', 500, 0, 1_000_000),
+    cases,
+    timeoutMs: 1000 * int('timeout', 120 + Math.ceil((v4 + v6) / 5000), 10, 86_400),
+    json: vals.get('json') ?? null,
+    plot: vals.get('plot') ?? null,
+  };
+}
+
+// ---------------------------------------------------------------- running the cases
+
+function runChild(self: string, name: CaseName, specFile: string, timeoutMs: number): Promise<CaseResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [self, '--case', name, specFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    track(child);
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (out += d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const last = out.trim().split('\n').pop() ?? '';
+      try {
+        resolve(JSON.parse(last) as CaseResult);
+      } catch {
+        resolve({
+          name, description: DESCRIPTION[name], ok: false,
+          error: timedOut ? `stopped after ${timeoutMs / 1000} s` : `case process exited with code ${code}`,
+          routes: 0, bytes: 0, readSeconds: null, readSource: null, programmedSeconds: null, acked: null, failed: null,
+          cpuSeconds: null, dataplaneCpuSeconds: null, rssBaselineBytes: null, rssPeakBytes: null, rssBytesPerRoute: null,
+          apiCalls: null, apiCallsByName: null, samples: [], fib: [], notes: [],
+        });
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------- report
+
+function fmt(n: number | null | undefined, digits = 0): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  rows.forEach((row, k) => {
+    console.log(row.map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
+    if (k === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  });
+}
+
+const verdict = (ok: boolean | null) => (ok === null ? 'n/a' : ok ? 'met' : 'MISSED');
+
+async function parent(argv: string[]): Promise<number> {
+  const a = parseArgs(argv);
+  const self = __filename;
+  const t0 = performance.now();
+  const m = new FeedModel({ v4: a.v4, v6: a.v6, nhgs: a.nhgs, seed: a.seed, nexthops: a.nexthops });
+  const t1 = performance.now();
+  const nhgBytes = encodeTable(m.t, { nhgMode: true, endMarker: a.endMarker });
+  const inlineBytes = encodeTable(m.t, { nhgMode: false, endMarker: a.endMarker });
+  const t2 = performance.now();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-fullfeed-run-'));
+  const files = { nhg: path.join(dir, 'fulltable-nhg.fpm'), inline: path.join(dir, 'fulltable-inline.fpm') };
+  fs.writeFileSync(files.nhg, nhgBytes);
+  fs.writeFileSync(files.inline, inlineBytes);
+  const routes = m.routes;
+  const spec: Spec = {
+    table: { v4: a.v4, v6: a.v6, nhgs: a.nhgs, seed: a.seed, nexthops: a.nexthops },
+    dataplane: a.dataplane,
+    vppSocket: a.vppSocket,
+    files,
+    endMarker: a.endMarker,
+    churnRate: a.churnRate,
+    churnSeconds: a.churnSeconds,
+    churnMix: a.churnMix,
+    window: a.window,
+    feedbackRate: a.feedbackRate,
+    sampleMs: 100,
+    lookups: a.lookups,
+    seed: a.seed,
+    timeoutMs: a.timeoutMs,
+  };
+  const specFile = path.join(dir, 'spec.json');
+  fs.writeFileSync(specFile, JSON.stringify(spec));
+  const dpName = a.dataplane === 'simulator' ? 'VPP simulator (test/vpp-sim)' : a.dataplane === 'vpp' ? `VPP at ${a.vppSocket}` : 'memory dataplane';
+  console.log(
+    `full table: ${fmt(m.t.v4.count)} IPv4 + ${fmt(m.t.v6.count)} IPv6 routes, ${m.t.nexthops.length} nexthop objects, seed ${a.seed}; ` +
+      `as zebra 8.4.4 replays it: NHG mode ${fmt(nhgBytes.length / 1048576, 1)} MiB (${fmt(nhgBytes.length / routes, 1)} B/route), ` +
+      `inline ${fmt(inlineBytes.length / 1048576, 1)} MiB${a.endMarker ? ', end-of-replay marker' : ''}`,
+  );
+  console.log(`generated in ${fmt(t1 - t0)} ms, encoded in ${fmt(t2 - t1)} ms; dataplane: ${dpName}; each case in a fresh process with its own dataplane and daemon`);
+  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log('');
+
+  const results: CaseResult[] = [];
+  try {
+    for (const name of a.cases) {
+      process.stderr.write(`[${name}] ${DESCRIPTION[name]}\n`);
+      results.push(await runChild(self, name, specFile, a.timeoutMs));
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const by = (n: CaseName) => results.find((r) => r.name === n);
+  const main = by('fibpush');
+  const raw = by('raw-client');
+  const rawRate = raw?.ok && raw.programmedSeconds ? routes / raw.programmedSeconds : null;
+
+  const header = ['case', 'read s', 'read routes/s', 'programmed s', 'routes/s', 'x raw', 'CPU s', 'dataplane CPU s', 'peak RSS MB', 'B/route', 'route API calls', ''];
+  const rows: string[][] = [header];
+  for (const r of results) {
+    const rate = r.programmedSeconds ? routes / r.programmedSeconds : null;
+    const note = r.error ? `FAILED: ${r.error.slice(0, 120)}` : r.description + (r.ok ? '' : ' (NOT OK: see above)');
+    rows.push([
+      r.name,
+      fmt(r.readSeconds, 3),
+      r.readSeconds ? fmt(routes / r.readSeconds) : '-',
+      fmt(r.programmedSeconds, 3),
+      fmt(rate),
+      rate && rawRate ? fmt(rate / rawRate, 2) : '-',
+      fmt(r.cpuSeconds, 2),
+      fmt(r.dataplaneCpuSeconds, 2),
+      r.rssPeakBytes ? fmt(r.rssPeakBytes / 1048576) : '-',
+      fmt(r.rssBytesPerRoute, 1),
+      fmt(r.apiCalls),
+      note,
+    ]);
+  }
+  printTable(rows);
+  console.log('');
+  const readHow = results.find((r) => r.name !== 'tcp-read' && r.readSource)?.readSource ?? 'zebra connected -> fibpush ingested the end-of-replay marker';
+  console.log(`read s: ${readHow} (tcp-read: the reader's last byte); programmed s: zebra connected -> the last`);
+  console.log('RTM_F_OFFLOAD reached zebra (raw-client: its last reply); CPU s: fibpush\'s user+system CPU from connect to the last');
+  console.log('notification; B/route: (peak RSS - RSS before zebra connected) / routes; route API calls: ip_route_add_del the dataplane served');
+  console.log('(simulator counters; with a real VPP, every request fibpush sent).');
+
+  for (const r of results) for (const n of r.notes) console.log(`note (${r.name}): ${n}`);
+  // How much programming overlapped the read: the first sample that saw the whole table read.
+  const overlap = (r: CaseResult | undefined): number | null => r?.samples.find((x) => x.read >= routes)?.programmed ?? null;
+  const withSamples = results.filter((r) => r.name !== 'stalled' && overlap(r) !== null);
+  if (withSamples.length > 0) {
+    console.log(`programmed by the time the whole table was read (first metrics sample after it): ${withSamples.map((r) => `${r.name} ${fmt(overlap(r))}`).join(', ')}`);
+  }
+
+  const nhgPic = main?.nhgChange ?? null;
+  const nhgInline = by('fibpush-inline')?.nhgChange ?? null;
+  if (nhgPic || nhgInline) {
+    console.log('');
+    const n = nhgPic ?? nhgInline;
+    console.log(`NHG change (group ${n?.nhg} "${n?.label}", ${fmt(n?.dependents)} routes, a member removed):`);
+    if (nhgPic) console.log(`  PIC:    ${fmt(nhgPic.apiCalls)} route API calls, converged in ${fmt(nhgPic.seconds * 1000, 1)} ms`);
+    if (nhgInline) console.log(`  inline: ${fmt(nhgInline.apiCalls)} route API calls, converged in ${fmt(nhgInline.seconds * 1000, 1)} ms`);
+  }
+  const ch = main?.churn;
+  if (ch) {
+    console.log('');
+    console.log(`churn: ${fmt(ch.events)} events in ${fmt(ch.seconds, 1)} s (asked ${fmt(ch.rateAsked)}/s), ${fmt(ch.apiCalls)} route API calls; latency sent -> acknowledged:`);
+    printTable([
+      ['event', 'sent', 'acked', 'p50 ms', 'p99 ms', 'max ms', 'acknowledged when'],
+      ['replace', fmt(ch.replace.events), fmt(ch.replace.acked), fmt(ch.replace.p50Ms, 2), fmt(ch.replace.p99Ms, 2), fmt(ch.replace.maxMs, 2), 'its RTM_F_OFFLOAD reached zebra'],
+      ['withdraw', fmt(ch.withdraw.events), fmt(ch.withdraw.acked), fmt(ch.withdraw.p50Ms, 2), fmt(ch.withdraw.p99Ms, 2), fmt(ch.withdraw.maxMs, 2), ch.withdrawMethod],
+      ['NHG change', fmt(ch.nhg.events), fmt(ch.nhg.acked), fmt(ch.nhg.p50Ms, 2), fmt(ch.nhg.p99Ms, 2), fmt(ch.nhg.maxMs, 2), ch.nhgMethod],
+    ]);
+  }
+  const fo = main?.failover;
+  if (fo) {
+    console.log('');
+    console.log(
+      `failover: sw_if_index ${fo.swIfIndex} down in the dataplane (a member of the busiest group ${fo.nhg} "${fo.label}"): ` +
+        `${fmt(fo.affectedNhgs)} groups / ${fmt(fo.affectedRoutes)} routes affected; all forward around it after ${fmt(fo.seconds * 1000, 1)} ms; ` +
+        `${fmt(fo.apiCalls)} route API calls (all calls: ${JSON.stringify(fo.apiCallsByName)}); fibpush's reaction: ${JSON.stringify(fo.fibpushReaction)}`,
+    );
+  }
+  const st = by('stalled');
+  if (st?.stalled) {
+    console.log('');
+    console.log(
+      `stalled dataplane: the whole table read in ${fmt(st.readSeconds, 3)} s (${fmt(st.readSeconds ? routes / st.readSeconds : null)} routes/s); ` +
+        `${fmt(st.stalled.routesStored)} routes stored, ${fmt(st.stalled.queueDepth)} queued, ${fmt(st.stalled.vppInFlight)} in flight (window ${st.stalled.window}); ` +
+        `${fmt(st.rssBytesPerRoute, 1)} B/route; RSS change in the 2 s after: ${fmt(st.stalled.rssGrowthAfterReadBytes / 1048576, 1)} MB`,
+    );
+  }
+  const checks = results.flatMap((r) => r.fib.map((f) => ({ name: r.name, ...f })));
+  if (checks.length > 0) {
+    console.log('');
+    for (const c of checks) {
+      const k = c.check;
+      console.log(
+        `FIB ${k.ok ? 'matches' : 'DIFFERS'} (${c.name}, ${c.phase}): ${fmt(k.checked)} of ${fmt(k.expected)} routes compared, ${fmt(k.missing)} missing, ` +
+          `${fmt(k.wrong)} wrong, ${fmt(k.extra)} extra; ${fmt(k.lookupsWrong)} of ${fmt(k.lookups)} lookups wrong`,
+      );
+    }
+  }
+
+  // Targets (DESIGN.md performance budget).
+  const readRate = main?.readSeconds ? routes / main.readSeconds : null;
+  const progRate = main?.programmedSeconds ? routes / main.programmedSeconds : null;
+  const ratio = progRate && rawRate ? progRate / rawRate : null;
+  const fibMatches = checks.length > 0 && checks.every((c) => c.check.ok);
+  console.log('');
+  console.log('targets:');
+  console.log(`  read + ingest >= 5M routes/s (< 0.25 s for 1.23M): ${fmt(readRate)} routes/s, ${fmt(main?.readSeconds, 3)} s: ${verdict(readRate === null ? null : readRate >= 5e6)}`);
+  console.log(`  fibpush memory <= 64 B/route: ${fmt(main?.rssBytesPerRoute, 1)} B/route (peak ${fmt((main?.rssPeakBytes ?? 0) / 1048576)} MB): ${verdict(main?.rssBytesPerRoute == null ? null : main.rssBytesPerRoute <= 64)}`);
+  console.log(`  end to end >= 0.9x the minimal client: ${fmt(progRate)} vs ${fmt(rawRate)} routes/s = ${fmt(ratio, 2)}x: ${verdict(ratio === null ? null : ratio >= 0.9)}`);
+  const cpuRatio = main?.cpuSeconds && main.dataplaneCpuSeconds ? main.cpuSeconds / main.dataplaneCpuSeconds : null;
+  console.log(`  fibpush CPU a small fraction (< 0.5x) of the dataplane's during the load: ${fmt(main?.cpuSeconds, 2)} s vs ${fmt(main?.dataplaneCpuSeconds, 2)} s = ${fmt(cpuRatio, 2)}x: ${verdict(cpuRatio === null ? null : cpuRatio < 0.5)}`);
+  console.log(`  NHG change in PIC mode = 1 API call: ${fmt(nhgPic?.apiCalls)}: ${verdict(nhgPic ? nhgPic.apiCalls === 1 : null)}`);
+  console.log(`  dataplane stalled: table still read completely, memory bounded: ${st?.stalled ? `${fmt(st.stalled.routesStored)} of ${fmt(routes)} routes read, ${fmt(st.rssBytesPerRoute, 1)} B/route` : '-'}: ${verdict(st ? st.ok : null)}`);
+  console.log(`  every route acknowledged, FIB equals zebra's table: ${fmt(main?.acked)} of ${fmt(routes)} acked, FIB ${fibMatches ? 'matches' : 'differs or unchecked'}: ${verdict(main ? main.acked === routes && fibMatches : null)}`);
+
+  const summary = {
+    routes,
+    acked: main?.acked ?? null,
+    readSeconds: main?.readSeconds ?? null,
+    programmedSeconds: main?.programmedSeconds ?? null,
+    routesPerSecondRead: readRate,
+    routesPerSecondProgrammed: progRate,
+    rssBytesPerRoute: main?.rssBytesPerRoute ?? null,
+    ratioVsRawClient: ratio,
+    cpuRatioVsDataplane: cpuRatio,
+    programmedWhenReadEnded: overlap(main),
+    picNhgChangeApiCalls: nhgPic?.apiCalls ?? null,
+    inlineNhgChangeApiCalls: nhgInline?.apiCalls ?? null,
+    dataplane: a.dataplane,
+    fibMatches,
+    table: { v4: m.t.v4.count, v6: m.t.v6.count, nexthopObjects: m.t.nexthops.length, seed: a.seed, nhgBytes: nhgBytes.length, inlineBytes: inlineBytes.length, endMarker: a.endMarker },
+    config: { feedbackRate: a.feedbackRate, window: a.window, churnRate: a.churnRate, churnSeconds: a.churnSeconds, churnMix: a.churnMix, nexthops: a.nexthops },
+    machine: { node: process.version, cpu: os.cpus()[0]?.model ?? '', cpus: os.cpus().length, loadavg: os.loadavg() },
+    floorReadSeconds: by('tcp-read')?.readSeconds ?? null,
+    rawClientSeconds: raw?.programmedSeconds ?? null,
+    churn: ch ?? null,
+    failover: fo ?? null,
+    stalled: st ? { ok: st.ok, readSeconds: st.readSeconds, rssBytesPerRoute: st.rssBytesPerRoute, ...st.stalled } : null,
+    cases: results,
+  };
+  if (a.json) {
+    fs.writeFileSync(a.json, JSON.stringify(summary, null, 2) + '\n');
+    console.log(`\nJSON: ${a.json}`);
+  }
+  if (a.plot) {
+    const palette: Record<string, string> = { fibpush: '#1f77b4', 'fibpush-ts': '#ff7f0e', 'fibpush-inline': '#2ca02c', 'zebra-inline': '#9467bd', stalled: '#d62728' };
+    const series: Series[] = [];
+    for (const r of results) {
+      if (r.samples.length === 0) continue;
+      const color = palette[r.name] ?? '#555';
+      series.push({ label: `${r.name}: read`, color, dashed: true, points: [[0, 0], ...r.samples.map((s) => [s.t, s.read] as [number, number])] });
+      if (r.name !== 'stalled') series.push({ label: `${r.name}: programmed`, color, points: [[0, 0], ...r.samples.map((s) => [s.t, s.programmed] as [number, number])] });
+    }
+    fs.writeFileSync(a.plot, svgChart(`fibpush full feed: ${fmt(routes)} routes into the ${dpName}`, `routes read (dashed) and programmed (solid), fibpush metrics every 100 ms; ${os.cpus().length} CPUs, node ${process.version}`, series));
+    console.log(`plot: ${a.plot}`);
+  }
+  const allOk = results.every((r) => r.ok);
+  return allOk ? 0 : 1;
+}
+
+// ---------------------------------------------------------------- entry
+
+const argv = process.argv.slice(2);
+if (argv[0] === '--case') {
+  const spec = JSON.parse(fs.readFileSync(argv[2], 'utf8')) as Spec;
+  runCase(argv[1] as CaseName, spec, __filename).then(
+    (r) => {
+      process.stdout.write(JSON.stringify(r) + '\n');
+      process.exit(0);
+    },
+    (e: Error) => {
+      console.error(e.stack ?? e.message);
+      process.exit(1);
+    },
+  );
+} else if (argv[0] === '--floor-server') {
+  floorServer(Number(argv[1]));
+} else {
+  parent(argv).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(e instanceof RangeError ? `fullfeed: ${e.message}` : (e.stack ?? e.message));
+      process.exit(2);
+    },
+  );
+}

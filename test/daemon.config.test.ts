@@ -1,0 +1,124 @@
+// `fibpush run` options: the parser, the --config file and --help agree, and bad values get sharp-style messages.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs, UsageError } from '../ts/cli/command';
+import { RUN_OPTIONS, ResolveEnv, resolveConfig, runHelp, runOptionSpec } from '../ts/daemon/config';
+
+const none: ResolveEnv = { exists: () => false, isTTY: false, env: {} };
+const parse = (argv: string[], renv = none) => {
+  const { opts, positionals } = parseArgs(argv, runOptionSpec());
+  return resolveConfig(opts, positionals, renv);
+};
+const throwsUsage = (fn: () => unknown, re: RegExp) => {
+  try {
+    fn();
+  } catch (e) {
+    assert.instance(e, UsageError);
+    assert.match((e as Error).message, re);
+    return;
+  }
+  assert.unreachable(`expected a UsageError matching ${re}`);
+};
+
+test('defaults: loopback 2620, memory dataplane announced when no VPP socket', () => {
+  const c = parse([]);
+  assert.equal(c.listen, { host: '127.0.0.1', port: 2620 });
+  assert.is(c.dataplane, 'memory');
+  assert.match(c.dataplaneReason, /no VPP socket at \/run\/vpp\/api\.sock/);
+  assert.is(c.metrics, null);
+  assert.is(c.mode, 'pic');
+  assert.is(c.feedback, true);
+  assert.is(c.tableMap.get(254), 0);
+  assert.is(c.logFormat, 'json');
+});
+
+test('the VPP dataplane is the default when its socket exists', () => {
+  const c = parse([], { ...none, exists: (p: string) => p === '/run/vpp/api.sock' });
+  assert.is(c.dataplane, 'vpp');
+  assert.is(c.vppSocket, '/run/vpp/api.sock');
+  const d = parse(['--vpp-socket', '/tmp/x.sock']);
+  assert.is(d.dataplane, 'vpp');
+  assert.is(d.vppSocket, '/tmp/x.sock');
+  assert.is(parse(['--dataplane', 'memory', '--vpp-socket', '/tmp/x.sock']).dataplane, 'memory');
+});
+
+test('every option in --help is accepted, and every accepted option is in --help', () => {
+  const help = runHelp();
+  const inHelp = new Set([...help.matchAll(/^\s+--([a-z-]+)/gm)].map((m) => m[1]));
+  inHelp.delete('help');
+  const spec = runOptionSpec();
+  assert.equal([...inHelp].sort(), Object.keys(spec).sort());
+  // Each documented option with its documented placeholder parses (values chosen per placeholder).
+  const sample: Record<string, string> = {
+    'HOST:PORT': '127.0.0.1:9999',
+    'memory|vpp': 'memory',
+    PATH: '/tmp/fibpush-test.sock',
+    FILE: __filename,
+    'LNX=VPP,...': '1001=5',
+    N: '10',
+    MS: '500',
+    S: '5',
+    'debug|info|warn|error': 'debug',
+    'json|logfmt': 'logfmt',
+    'native|ts': 'ts',
+    'auto|on|off': 'off',
+  };
+  for (const o of RUN_OPTIONS) {
+    if (o.name === 'config') continue;
+    const argv = o.arg ? [`--${o.name}`, sample[o.arg]] : [`--${o.name}`];
+    assert.ok(o.arg === undefined || sample[o.arg] !== undefined, `sample for ${o.arg}`);
+    assert.not.throws(() => parse(argv, { ...none, exists: (p: string) => p === __filename }), `--${o.name}`);
+    assert.ok(help.includes(`--${o.name}${o.arg ? ` ${o.arg}` : ''}`), `help shows --${o.name}`);
+  }
+  throwsUsage(() => parse(['--bogus']), /Unknown option --bogus/);
+});
+
+test('sharp-style messages for bad values', () => {
+  throwsUsage(() => parse(['--listen', 'abc']), /Expected HOST:PORT with a port number between 1 and 65535 for --listen but received "abc"/);
+  throwsUsage(() => parse(['--listen', '127.0.0.1:70000']), /for --listen but received "127.0.0.1:70000"/);
+  throwsUsage(() => parse(['--dataplane', 'dpdk']), /Expected one of memory, vpp for --dataplane but received "dpdk"/);
+  throwsUsage(() => parse(['--quiet-period', '5s']), /Expected a duration in milliseconds between 100 and 600000 for --quiet-period but received "5s"/);
+  throwsUsage(() => parse(['--feedback-rate', '0']), /between 1 and 10000000 for --feedback-rate but received "0"/);
+  throwsUsage(() => parse(['--table-map', '254=x']), /LINUX_TABLE=VPP_TABLE .* but received "254=x"/);
+  throwsUsage(() => parse(['--pic', '--inline']), /at most one of --pic and --inline/);
+  throwsUsage(() => parse(['--interface-map', '/nonexistent/map']), /does not exist/);
+  throwsUsage(() => parse(['extra']), /Unexpected argument "extra"/);
+});
+
+test('non-loopback addresses need --allow-non-loopback', () => {
+  throwsUsage(() => parse(['--listen', '0.0.0.0:2620']), /Expected a loopback address for --listen but received "0.0.0.0"/);
+  throwsUsage(() => parse(['--metrics', '10.0.0.1:9101']), /loopback address for --metrics/);
+  assert.equal(parse(['--listen', '0.0.0.0:2620', '--allow-non-loopback']).listen, { host: '0.0.0.0', port: 2620 });
+  assert.equal(parse(['--listen', '[::1]:2620']).listen, { host: '::1', port: 2620 });
+});
+
+test('--config: same keys as the flags; flags override; unknown keys refused', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-cfg-'));
+  try {
+    const f = path.join(dir, 'c.json');
+    fs.writeFileSync(
+      f,
+      JSON.stringify({ listen: '127.0.0.2:2700', 'quiet-period': 1500, inline: true, 'table-map': { '1001': 7 }, 'no-feedback': true }),
+    );
+    const c = parse(['--config', f, '--quiet-period', '900']);
+    assert.equal(c.listen, { host: '127.0.0.2', port: 2700 });
+    assert.is(c.quietPeriodMs, 900);
+    assert.is(c.mode, 'inline');
+    assert.is(c.feedback, false);
+    assert.is(c.tableMap.get(1001), 7);
+    assert.is(c.tableMap.get(254), 0);
+    fs.writeFileSync(f, JSON.stringify({ lisen: '127.0.0.1:1' }));
+    throwsUsage(() => parse(['--config', f]), /Unknown key "lisen"/);
+    fs.writeFileSync(f, '{nope');
+    throwsUsage(() => parse(['--config', f]), /Expected JSON in --config file/);
+    fs.writeFileSync(f, JSON.stringify({ inline: 'yes' }));
+    throwsUsage(() => parse(['--config', f]), /Expected true or false for "inline"/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();

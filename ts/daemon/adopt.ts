@@ -1,0 +1,508 @@
+// Adoption after a fibpush restart: what VPP still forwards is taken over, unchanged routes are not rewritten, and only what zebra no longer has is withdrawn.
+//
+// DESIGN.md Lifecycles: "dump the VPP tables that fibpush owns, adopt them as stale, let zebra replay,
+// program only the difference, sweep". This sits between the FibStore and the VPP programmer as the
+// programmer's ChangeSource:
+// - At the first VPP connection it dumps every IP table (ip_route_v2_dump) and keeps the API-source
+//   routes (fib_source.h FIB_SOURCE_API = 8: what an API client added; interface, special and
+//   default-route entries are VPP's own) keyed like the store keys them, and the host routes of the
+//   private PIC tables (the programmer's nexthop groups).
+// - While the dump runs, nothing is handed to the programmer (zebra is still read; the store keeps at
+//   most one pending change per key).
+// - A route Set that equals what VPP already has (PIC: the one recursive path to the same group's host
+//   address; or the same drop/unreachable/prohibit path) is acknowledged here and never written.
+//   Groups always go through: the programmer needs them to resolve later route changes.
+// - When the replay has ended (and the dump is complete), adopted routes zebra did not refresh are
+//   withdrawn (all tables after zebra's end marker; only the main table after a quiet period, like the
+//   store's own sweep: stock zebra does not replay other tables), then the host routes of groups zebra
+//   no longer has.
+// - After a VPP restart, routes without a nexthop group are handed out again (see reprogramSpecial):
+//   the programmer's own recovery re-emits only the routes of its groups.
+import { AF_INET, AF_INET6, AF_MPLS, ChangeKind, ChangeSource, MacView, NhgView, Op, RouteView, Target } from '../dplane/types';
+import type { FibStore } from '../dplane/store';
+import { EF, KeyTable } from '../dplane/keytable';
+import type { ReplySink, VppClient } from '../vpp/client';
+import { IP_ROUTE_ADD_DEL_FIXED, PathFlags, PathType, writeIpRouteAddDel } from '../vpp/codec';
+import { PIC6_PREFIX, VppProgrammer } from '../vpp/programmer';
+import type { Logger } from './logger';
+
+/** vnet/fib/fib_source.h: FIB_SOURCE_API, the source of routes added over the binary API. */
+export const FIB_SOURCE_API = 8;
+
+// What an adopted route forwards with, in its entry's `proto` byte: the Target (bits 0-1), and bit 2
+// for a shape this process would not write (inline paths, foreign recursion): never equal. The
+// group id of a PIC route is in `tgt`.
+const UNMATCHABLE = 4;
+const TWO32 = 0x100000000;
+const SWALLOW_SLICE = 4096;
+const RT_TABLE_MAIN = 254;
+
+/** What adoption reads of an ip_route_v2_details (ts/vpp/codec.ts RouteDetailsView). */
+interface DumpedRoute {
+  nPaths: number;
+  path(i: number): { type: number; tableId: number; flags: number; proto: number; nh: Uint8Array };
+}
+
+/** A VPP table adopted routes came from, and the netlink table it stands for (the entries' `tbl`). */
+interface AdoptedTable {
+  family: 4 | 6;
+  nlTable: number;
+  vppTable: number;
+}
+
+export interface AdoptionCounters {
+  /** Routes VPP listed in the tables dumped (all sources). */
+  dumped: number;
+  /** API-source routes taken over, and the PIC host routes (one per nexthop group) besides them. */
+  adopted: number;
+  adoptedHosts: number;
+  /** Route Sets acknowledged without a write: VPP already had exactly that. */
+  unchanged: number;
+  /** Adopted routes zebra's replay changed (written by the programmer as usual). */
+  rewritten: number;
+  /** Withdrawn by the adoption sweep: routes, then group host routes. */
+  withdrawn: number;
+  hostsWithdrawn: number;
+  /** Withdrawals VPP refused. */
+  withdrawFailed: number;
+  dumpMs: number;
+}
+
+/** off: not started; dumping; adopted: matching the replay; swept: after the replay's end (still matching); failed: nothing adopted. */
+export type AdoptionState = 'off' | 'dumping' | 'adopted' | 'swept' | 'failed';
+
+export class Adoption implements ChangeSource {
+  readonly counters: AdoptionCounters = {
+    dumped: 0, adopted: 0, adoptedHosts: 0, unchanged: 0, rewritten: 0, withdrawn: 0, hostsWithdrawn: 0, withdrawFailed: 0, dumpMs: 0,
+  };
+  state: AdoptionState = 'off';
+  reemitRoutesUsing?: (nhgId: number) => number;
+  replayAll?: () => number;
+
+  // Adopted routes in the store's own key tables (ts/dplane/keytable.ts): address words, prefix
+  // length and a table index; no object or string per route (a restart adopts the whole table).
+  private readonly rt4 = new KeyTable(1, 1024);
+  private readonly rt6 = new KeyTable(4, 1024);
+  private readonly tables: AdoptedTable[] = [];
+  /** netlink table -> index into `tables`, per family. */
+  private readonly tableIx4 = new Map<number, number>();
+  private readonly tableIx6 = new Map<number, number>();
+  private readonly hosts = new Map<number, { family: 4 | 6; vppTable: number }>();
+  private replayEndedFull: boolean | null = null;
+  /** The group id of the entry take() removed last. */
+  private takenGroup = 0;
+  private sweeping = false;
+  private readonly reverse = new Map<number, number>();
+  private sinkIdx = -1;
+  private pendingDeletes = 0;
+  private deleteQueue: { family: 4 | 6; vppTable: number; addr: Uint8Array; len: number; nlTable: number; host: boolean }[] = [];
+  private queuePos = 0;
+  private readonly sink: ReplySink;
+  /** Routes to hand the programmer again after a VPP restart (see reprogramSpecial). */
+  private synth: { family: number; table: number; addr: Uint8Array; len: number; target: number; protocol: number; lane: number; handle: number }[] = [];
+  private synthPos = 0;
+
+  private programmerRef: VppProgrammer | null = null;
+
+  constructor(
+    private readonly store: FibStore,
+    private readonly client: VppClient,
+    private readonly opts: {
+      tableMap: ReadonlyMap<number, number>;
+      log: Logger;
+      /** A route acknowledged without a write (feedback and progress, like any result). */
+      onUnchanged: (r: RouteView) => void;
+    },
+  ) {
+    const s = store as FibStore & { replayAll?: () => number };
+    if (typeof s.reemitRoutesUsing === 'function') this.reemitRoutesUsing = (id) => s.reemitRoutesUsing(id);
+    if (typeof s.replayAll === 'function') this.replayAll = () => s.replayAll!();
+    for (const [nl, vpp] of opts.tableMap) this.reverse.set(vpp, nl);
+    this.sink = {
+      reply: (_token, retval) => {
+        this.pendingDeletes--;
+        // Deleting a route VPP no longer has answers 0 (fib_api.c); anything else is a refusal.
+        if (retval !== 0) this.counters.withdrawFailed++;
+        this.pumpDeletes();
+      },
+      fail: () => {
+        this.pendingDeletes--;
+        this.counters.withdrawFailed++;
+        this.pumpDeletes();
+      },
+    };
+    this.client.on('drain', () => this.pumpDeletes());
+  }
+
+  /** The programmer that drains this source (it is built with this source, hence set afterwards). */
+  attach(p: VppProgrammer): void {
+    this.programmerRef = p;
+    p.on('ready', () => this.pumpDeletes());
+  }
+
+  private get programmer(): VppProgrammer {
+    if (!this.programmerRef) throw new Error('Adoption used before attach()');
+    return this.programmerRef;
+  }
+
+  get nhg(): NhgView {
+    return this.store.nhg;
+  }
+  get route(): RouteView {
+    return this.store.route;
+  }
+  get mac(): MacView {
+    return this.store.mac;
+  }
+  depth(): number[] {
+    return this.store.depth();
+  }
+  routeResult(handle: number, ok: boolean, error?: string): void {
+    this.store.routeResult(handle, ok, error);
+  }
+
+  /** Adopted routes not yet matched by zebra's replay. */
+  get remaining(): number {
+    return this.rt4.size + this.rt6.size;
+  }
+
+  private nlTableOf(vppTable: number): number {
+    const nl = this.reverse.get(vppTable);
+    if (nl !== undefined) return nl;
+    // Unmapped netlink tables keep their id in VPP (ts/vpp/programmer.ts vppTableOf); a VPP id that
+    // some other netlink table is mapped to is not one of those.
+    return this.opts.tableMap.has(vppTable) ? -1 : vppTable;
+  }
+
+  private tableIndex(family: 4 | 6, nlTable: number, vppTable: number): number {
+    const m = family === 4 ? this.tableIx4 : this.tableIx6;
+    let ix = m.get(nlTable);
+    if (ix === undefined) {
+      ix = this.tables.length;
+      this.tables.push({ family, nlTable, vppTable });
+      m.set(nlTable, ix);
+    }
+    return ix;
+  }
+
+  /**
+   * Dumps VPP's tables (call once VPP is connected, before the programmer drains anything). On
+   * failure nothing is adopted: fibpush then programs everything and withdraws nothing it did not
+   * see, which is safe.
+   */
+  async dump(): Promise<void> {
+    this.state = 'dumping';
+    const t0 = performance.now();
+    const p = this.programmer;
+    try {
+      const rows = await this.client.dump('ip_table_dump', {});
+      for (const r of rows) {
+        const t = r.table as { table_id: number; is_ip6: boolean };
+        const family: 4 | 6 = t.is_ip6 ? 6 : 4;
+        const vppTable = Number(t.table_id);
+        const pic = vppTable === (family === 6 ? p.picTable6 : p.picTable4);
+        const nlTable = pic ? -1 : this.nlTableOf(vppTable);
+        if (!pic && nlTable < 0) continue;
+        await p.dumpRoutes(family, vppTable, (d) => {
+          this.counters.dumped++;
+          if (d.src !== FIB_SOURCE_API) return;
+          if (pic) this.adoptHost(family, vppTable, d.addr, d.len);
+          else this.adoptRoute(family, this.tableIndex(family, nlTable, vppTable), d.addr, d.len, d);
+        });
+      }
+      this.counters.dumpMs = Math.round(performance.now() - t0);
+      this.state = 'adopted';
+      this.opts.log.info('adopted what VPP forwards', {
+        routes: this.counters.adopted,
+        groups: this.counters.adoptedHosts,
+        dumped: this.counters.dumped,
+        ms: this.counters.dumpMs,
+      });
+    } catch (e) {
+      this.clearRoutes();
+      this.hosts.clear();
+      this.state = 'failed';
+      this.opts.log.warn('VPP table dump failed: programming everything, withdrawing nothing unseen', { error: (e as Error).message });
+    }
+    this.maybeSweep();
+    this.programmer.kick();
+  }
+
+  /** Fills `t.tgt[id]` (group id) and `t.proto[id]` (kind) from a dumped route's paths. */
+  private describe(t: KeyTable, id: number, d: DumpedRoute): void {
+    t.tgt[id] = 0;
+    t.proto[id] = UNMATCHABLE;
+    if (d.nPaths !== 1) return;
+    const path = d.path(0);
+    if (path.type === PathType.Drop) t.proto[id] = Target.Blackhole;
+    else if (path.type === PathType.IcmpUnreach) t.proto[id] = Target.Unreachable;
+    else if (path.type === PathType.IcmpProhibit) t.proto[id] = Target.Prohibit;
+    else if (this.programmer.mode === 'pic' && path.type === PathType.Normal && (path.flags & PathFlags.ResolveViaHost) !== 0) {
+      const gid = this.hostId(path.proto === 1 ? 6 : 4, path.nh, path.tableId);
+      if (gid >= 0) {
+        t.tgt[id] = gid;
+        t.proto[id] = Target.Nhg;
+      }
+    }
+  }
+
+  /** The group id behind a PIC host address (ts/vpp/programmer.ts hostAddress), or -1. */
+  private hostId(family: 4 | 6, a: Uint8Array, table: number): number {
+    const p = this.programmer;
+    if (table !== (family === 6 ? p.picTable6 : p.picTable4)) return -1;
+    if (family === 4) return ((a[0] << 24) | (a[1] << 16) | (a[2] << 8) | a[3]) >>> 0;
+    for (let i = 0; i < 12; i++) if (a[i] !== PIC6_PREFIX[i]) return -1;
+    return ((a[12] << 24) | (a[13] << 16) | (a[14] << 8) | a[15]) >>> 0;
+  }
+
+  private adoptHost(family: 4 | 6, vppTable: number, addr: Uint8Array, len: number): void {
+    const id = len === (family === 6 ? 128 : 32) ? this.hostId(family, addr, vppTable) : -1;
+    if (id < 0) return;
+    this.hosts.set(family * TWO32 + id, { family, vppTable });
+    this.counters.adoptedHosts++;
+  }
+
+  /** Puts a (family, table index, address, length) into the probe key of its key table. */
+  private probe(family: 4 | 6, ix: number, addr: Uint8Array, len: number): KeyTable {
+    const t = family === 4 ? this.rt4 : this.rt6;
+    const k = t.k;
+    for (let w = 0; w < t.words; w++) {
+      k[w] = ((addr[4 * w] << 24) | (addr[4 * w + 1] << 16) | (addr[4 * w + 2] << 8) | addr[4 * w + 3]) >>> 0;
+    }
+    t.kLen = len;
+    t.kTbl = ix;
+    return t;
+  }
+
+  private adoptRoute(family: 4 | 6, ix: number, addr: Uint8Array, len: number, d: DumpedRoute): void {
+    const t = this.probe(family, ix, addr, len);
+    const id = t.insert();
+    this.describe(t, id, d);
+    this.counters.adopted++;
+  }
+
+  /** Removes the adopted entry of this route: returns its kind (UNMATCHABLE set when not comparable), or -1. */
+  private take(r: RouteView): number {
+    const fam = r.family === AF_INET6 ? 6 : 4;
+    const ix = (fam === 4 ? this.tableIx4 : this.tableIx6).get(r.table);
+    if (ix === undefined) return -1;
+    const t = this.probe(fam, ix, r.addr, r.len);
+    const id = t.find();
+    if (id < 0) return -1;
+    const kind = t.proto[id];
+    this.takenGroup = t.tgt[id];
+    t.remove(id);
+    return kind;
+  }
+
+  private clearRoutes(): void {
+    for (const t of [this.rt4, this.rt6]) for (let id = 0; id < t.hi; id++) if ((t.flags[id] & EF.InUse) !== 0) t.remove(id);
+  }
+
+  next(): ChangeKind {
+    const st = this.state;
+    if (st === 'dumping') return ChangeKind.None;
+    if (this.synthPos < this.synth.length) return this.nextSynth();
+    if (st !== 'adopted' && st !== 'swept') return this.store.next();
+    let swallowed = 0;
+    for (;;) {
+      const k = this.store.next();
+      if (k === ChangeKind.None && this.replayEndedFull !== null) {
+        // Drained: a sweep waiting for that runs now, off the programmer's stack.
+        setImmediate(() => this.maybeSweep());
+      }
+      if (k !== ChangeKind.Route) return k;
+      const r = this.store.route;
+      if (r.family === AF_MPLS) return k;
+      const v = this.take(r);
+      if (v < 0) return k;
+      if (r.op !== Op.Set || (v & UNMATCHABLE) !== 0 || v !== r.target || (r.target === Target.Nhg && this.takenGroup !== r.nhgId)) {
+        this.counters.rewritten++;
+        return k;
+      }
+      this.counters.unchanged++;
+      this.store.routeResult(r.handle, true);
+      this.opts.onUnchanged(r);
+      if (++swallowed >= SWALLOW_SLICE) {
+        // Hand the event loop back; the programmer takes None as "idle", so wake it again.
+        setImmediate(() => this.programmer.kick());
+        return ChangeKind.None;
+      }
+    }
+  }
+
+  /** zebra's replay ended (by its marker: `full`). Sweeps now, or when the dump completes. */
+  replayEnded(full: boolean): void {
+    // Also after every later replay: an adopted route zebra had at the last sweep (parked, so never
+    // handed to the programmer) may be gone since, and the store withdraws nothing it never handed out.
+    this.replayEndedFull = full || this.replayEndedFull === true;
+    this.maybeSweep();
+  }
+
+  /**
+   * Sweeps once the dump is complete and the store's queue has been drained through next(): by
+   * then every route zebra replayed was matched (or rewritten), and only what is really stale
+   * (or parked) is left to look up.
+   */
+  private maybeSweep(): void {
+    const full = this.replayEndedFull;
+    if (full === null || (this.state !== 'adopted' && this.state !== 'swept')) return;
+    if (this.store.pending() > 0) return; // next() calls again when it runs dry
+    this.replayEndedFull = null;
+    this.sweep(full);
+    this.state = 'swept';
+  }
+
+  private sweep(full: boolean): void {
+    // Routes zebra has (queued for the programmer, or parked) stay adopted: next() still matches them.
+    for (const t of [this.rt4, this.rt6]) {
+      const family: 4 | 6 = t === this.rt4 ? 4 : 6;
+      const af = family === 6 ? AF_INET6 : AF_INET;
+      for (let id = 0; id < t.hi; id++) {
+        if ((t.flags[id] & EF.InUse) === 0) continue;
+        const at = this.tables[t.tbl[id]];
+        if (!full && at.nlTable !== RT_TABLE_MAIN) continue;
+        const addr = new Uint8Array(family === 4 ? 4 : 16);
+        for (let w = 0; w < t.words; w++) {
+          const x = t.key[id * t.words + w];
+          addr[4 * w] = x >>> 24;
+          addr[4 * w + 1] = (x >>> 16) & 255;
+          addr[4 * w + 2] = (x >>> 8) & 255;
+          addr[4 * w + 3] = x & 255;
+        }
+        const len = t.len[id];
+        if (this.store.lookup(af, at.nlTable, addr, len) !== undefined) continue;
+        t.remove(id);
+        this.deleteQueue.push({ family, vppTable: at.vppTable, addr, len, nlTable: at.nlTable, host: false });
+      }
+    }
+    // Without the marker, other tables stay in VPP untouched, as in the store's own sweep.
+    this.sweeping = true;
+    this.opts.log.info('adoption sweep: withdrawing what zebra no longer has', {
+      withdraw: this.deleteQueue.length,
+      full,
+      unchanged: this.counters.unchanged,
+      rewritten: this.counters.rewritten,
+    });
+    this.pumpDeletes();
+  }
+
+  /** One ip_route_add_del is_add=0 in the client's current batch (paths are ignored on delete: fib_api.c). */
+  private writeDelete(d: { family: 4 | 6; vppTable: number; addr: Uint8Array; len: number }): void {
+    const c = this.client;
+    const off = c.begin(IP_ROUTE_ADD_DEL_FIXED);
+    const len = writeIpRouteAddDel(c.batchBuf(), c.batchView(), off, c.ids.ip_route_add_del, c.clientIndex, 0,
+      false, false, d.vppTable, d.family === 6, d.addr, 0, d.len, null, 0);
+    c.commit(off, len, this.sinkIdx, 0, 'ip_route_add_del');
+  }
+
+  private pumpDeletes(): void {
+    if (!this.sweeping) return;
+    const c = this.client;
+    if (!c.connected) return;
+    if (this.sinkIdx < 0) this.sinkIdx = c.addSink(this.sink);
+    const q = this.deleteQueue;
+    while (this.queuePos < q.length && c.room() > 0) {
+      const d = q[this.queuePos++];
+      // Checked right before the write: a route zebra (re)announced meanwhile belongs to the store now.
+      if (!d.host && this.store.lookup(d.family === 6 ? AF_INET6 : AF_INET, d.nlTable, d.addr, d.len) !== undefined) continue;
+      this.pendingDeletes++;
+      if (d.host) this.counters.hostsWithdrawn++;
+      else this.counters.withdrawn++;
+      this.writeDelete(d);
+    }
+    if (this.queuePos < q.length || this.pendingDeletes > 0) return;
+    // Routes done: now the host routes of groups zebra did not replay (nothing points at them any more).
+    if (this.hosts.size > 0) {
+      for (const [k, h] of this.hosts) {
+        const id = k - h.family * TWO32;
+        const g = this.store.nhgById(id);
+        if (g !== undefined && g.present) continue;
+        const a = new Uint8Array(16);
+        if (h.family === 4) a.set([id >>> 24, (id >>> 16) & 255, (id >>> 8) & 255, id & 255]);
+        else {
+          a.set(PIC6_PREFIX, 0);
+          a.set([id >>> 24, (id >>> 16) & 255, (id >>> 8) & 255, id & 255], 12);
+        }
+        q.push({ family: h.family, vppTable: h.vppTable, addr: a, len: h.family === 6 ? 128 : 32, nlTable: -1, host: true });
+      }
+      this.hosts.clear();
+      this.pumpDeletes();
+      return;
+    }
+    if (this.queuePos > 0 || q.length === 0) {
+      this.opts.log.info('adoption complete', {
+        unchanged: this.counters.unchanged,
+        rewritten: this.counters.rewritten,
+        withdrawn: this.counters.withdrawn,
+        groupsWithdrawn: this.counters.hostsWithdrawn,
+        failed: this.counters.withdrawFailed,
+      });
+      this.deleteQueue = [];
+      this.queuePos = 0;
+      this.sweeping = false;
+      this.state = 'swept';
+    }
+  }
+
+  /** Withdrawals sent and not answered yet. */
+  get inFlight(): number {
+    return this.pendingDeletes;
+  }
+
+  /** Work left before adoption is over: the daemon is not "synced" before. */
+  get busy(): boolean {
+    return this.state === 'dumping' || this.sweeping;
+  }
+
+  /**
+   * After a VPP restart the programmer programs its groups again and asks the store to re-emit
+   * the routes using them (ChangeSource.reemitRoutesUsing). Routes without a group (blackhole,
+   * unreachable, prohibit) are in no group's list; without ChangeSource.replayAll they would stay
+   * missing. They are handed out again here, as the store holds them now.
+   */
+  reprogramSpecial(): number {
+    const s = this.store as FibStore & { replayAll?: () => number };
+    if (typeof s.replayAll === 'function') return 0;
+    this.synth = [];
+    this.synthPos = 0;
+    for (const r of this.store.routes()) {
+      if (r.target === Target.Nhg || !r.programmed || r.family === AF_MPLS) continue;
+      this.synth.push({ family: r.family, table: r.table, addr: r.addr, len: r.len, target: r.target, protocol: r.protocol, lane: r.lane, handle: r.handle });
+    }
+    this.programmer.kick();
+    return this.synth.length;
+  }
+
+  private nextSynth(): ChangeKind {
+    const x = this.synth[this.synthPos++];
+    if (this.synthPos === this.synth.length) {
+      this.synth = [];
+      this.synthPos = 0;
+    }
+    const v = this.store.route;
+    v.op = Op.Set;
+    v.family = x.family as RouteView['family'];
+    v.table = x.table;
+    v.addr.fill(0);
+    v.addr.set(x.addr);
+    v.len = x.len;
+    v.label = 0;
+    v.target = x.target as Target;
+    v.nhgId = 0;
+    v.protocol = x.protocol;
+    v.lane = x.lane as RouteView['lane'];
+    v.handle = x.handle;
+    return ChangeKind.Route;
+  }
+
+  /** VPP lost its state (restart): nothing it had is there any more. */
+  reset(): void {
+    this.clearRoutes();
+    this.hosts.clear();
+    this.deleteQueue = [];
+    this.queuePos = 0;
+    this.sweeping = false;
+    if (this.state !== 'off') this.state = 'failed';
+  }
+}
