@@ -28,33 +28,9 @@ export const fibKey = (table: number, prefix: string): string => `${table} ${pre
 // ---------------------------------------------------------------------------------------------
 // Addresses
 
-export function formatV4(b: Uint8Array, off = 0): string {
-  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
-}
+import { formatV4, formatV6 } from '../../ts/daemon/addr';
 
-/** RFC 5952 text: lower case, leading zeros dropped, the longest run (>= 2) of zero groups as `::`. */
-export function formatV6(b: Uint8Array, off = 0): string {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push((b[off + 2 * i] << 8) | b[off + 2 * i + 1]);
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (xs: number[]) => xs.map((x) => x.toString(16)).join(':');
-  if (bestStart < 0) return hex(g);
-  return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
-}
+export { formatV4, formatV6 };
 
 /** Parses an IPv4 or IPv6 address to bytes (4 or 16). */
 export function parseAddr(s: string): Uint8Array {

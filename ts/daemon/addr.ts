@@ -1,32 +1,15 @@
 // IP address text <-> bytes for the operations surface (status, lookups, logs); not used per route.
 import { isIPv4, isIPv6 } from 'net';
+import { formatIp } from '../codec/format';
 
+/** Dotted quad. */
 export function formatV4(b: Uint8Array, off = 0): string {
-  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+  return formatIp(b, off, 4);
 }
 
-/** RFC 5952 text: lower case, longest run of two or more zero groups as "::". */
+/** inet_ntop's form (RFC 5952), the text zebra's JSON uses too. */
 export function formatV6(b: Uint8Array, off = 0): string {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push((b[off + 2 * i] << 8) | b[off + 2 * i + 1]);
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (xs: number[]) => xs.map((x) => x.toString(16)).join(':');
-  if (bestStart < 0) return hex(g);
-  return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
+  return formatIp(b, off, 16);
 }
 
 export function formatAddr(family: 4 | 6, b: Uint8Array, off = 0): string {
