@@ -44,6 +44,8 @@ Phases:
   --window N            requests in flight for the minimal client (default 1000, fibpush's default)
   --feedback-rate N     fibpush's offload notifications per second (default 10,000,000: never the pace;
                         fibpush's own default is 100,000)
+  --expected-routes N   fibpush's --expected-routes, its route tables sized up front (default: the
+                        generated table's size, as an operator sizing for a full table sets it; 0 = off)
   --lookups N           simulator lookups per FIB check besides the full dump comparison (default 500)
   --cases LIST          run only these of: ${CASES.join(', ')}
   --timeout S           per case, after which it is stopped (default: 120 + 1 per 5,000 routes)
@@ -67,6 +69,7 @@ interface Args {
   churnMix: [number, number, number];
   window: number;
   feedbackRate: number;
+  expectedRoutes: number;
   lookups: number;
   cases: CaseName[];
   timeoutMs: number;
@@ -75,7 +78,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const known = new Set(['v4', 'v6', 'nhgs', 'seed', 'dataplane', 'vpp-socket', 'nexthops', 'churn-rate', 'churn-seconds', 'churn-mix', 'window', 'feedback-rate', 'lookups', 'cases', 'timeout', 'json', 'plot']);
+  const known = new Set(['v4', 'v6', 'nhgs', 'seed', 'dataplane', 'vpp-socket', 'nexthops', 'churn-rate', 'churn-seconds', 'churn-mix', 'window', 'feedback-rate', 'expected-routes', 'lookups', 'cases', 'timeout', 'json', 'plot']);
   const flags = new Set(['small', 'no-end-marker', 'help']);
   const vals = new Map<string, string>();
   const on = new Set<string>();
@@ -137,6 +140,7 @@ function parseArgs(argv: string[]): Args {
     churnMix: mix as [number, number, number],
     window: int('window', 1000, 1, 1_000_000),
     feedbackRate: int('feedback-rate', 10_000_000, 1, 10_000_000),
+    expectedRoutes: int('expected-routes', v4 + v6, 0, 100_000_000),
     lookups: int('lookups', 500, 0, 1_000_000),
     cases,
     timeoutMs: 1000 * int('timeout', 120 + Math.ceil((v4 + v6) / 5000), 10, 86_400),
@@ -220,6 +224,7 @@ async function parent(argv: string[]): Promise<number> {
     churnMix: a.churnMix,
     window: a.window,
     feedbackRate: a.feedbackRate,
+    expectedRoutes: a.expectedRoutes,
     sampleMs: 100,
     lookups: a.lookups,
     seed: a.seed,
@@ -369,7 +374,7 @@ async function parent(argv: string[]): Promise<number> {
     dataplane: a.dataplane,
     fibMatches,
     table: { v4: m.t.v4.count, v6: m.t.v6.count, nexthopObjects: m.t.nexthops.length, seed: a.seed, nhgBytes: nhgBytes.length, inlineBytes: inlineBytes.length, endMarker: a.endMarker },
-    config: { feedbackRate: a.feedbackRate, window: a.window, churnRate: a.churnRate, churnSeconds: a.churnSeconds, churnMix: a.churnMix, nexthops: a.nexthops },
+    config: { feedbackRate: a.feedbackRate, expectedRoutes: a.expectedRoutes, window: a.window, churnRate: a.churnRate, churnSeconds: a.churnSeconds, churnMix: a.churnMix, nexthops: a.nexthops },
     machine: { node: process.version, cpu: os.cpus()[0]?.model ?? '', cpus: os.cpus().length, loadavg: os.loadavg() },
     floorReadSeconds: by('tcp-read')?.readSeconds ?? null,
     rawClientSeconds: raw?.programmedSeconds ?? null,

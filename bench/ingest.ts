@@ -35,7 +35,7 @@ const CASES = [
   ['native', 'nhg', 'decode only (native), the floor'],
   ['native+store', 'nhg', 'native decode + FibStore.ingest, NHG mode'],
   ['ts+store', 'nhg', 'TS decode + FibStore.ingest, NHG mode'],
-  ['native+store+hint', 'nhg', 'as native+store, tables sized up front (capacity option)'],
+  ['native+store+hint', 'nhg', 'as native+store, tables sized up front (expectedRoutes option)'],
   ['native+store', 'inline', 'native decode + FibStore.ingest, inline paths'],
   ['ts+store', 'inline', 'TS decode + FibStore.ingest, inline paths'],
   ['replay', 'nhg', 'same table again on a new connection (refresh, no change)'],
@@ -57,7 +57,7 @@ function timed(f: () => void): [number, number] {
 }
 
 function child(name: string, file: string, runs: number, hint: { inet: number; inet6: number }): Result {
-  const newStore = (): FibStore => new FibStore(name.endsWith('+hint') ? { capacity: hint } : {});
+  const newStore = (): FibStore => new FibStore(name.endsWith('+hint') ? { expectedRoutes: hint.inet + hint.inet6 } : {});
   const buf = fs.readFileSync(file);
   const impl: DecoderImpl = name.startsWith('ts') ? 'ts' : 'native';
   const d = createDecoder(impl);

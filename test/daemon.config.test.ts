@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseArgs, UsageError } from '../ts/cli/command';
+import { hostPortOption, parseArgs, UsageError } from '../ts/cli/command';
 import { RUN_OPTIONS, ResolveEnv, resolveConfig, runHelp, runOptionSpec } from '../ts/daemon/config';
 
 const none: ResolveEnv = { exists: () => false, isTTY: false, env: {} };
@@ -93,6 +93,17 @@ test('non-loopback addresses need --allow-non-loopback', () => {
   throwsUsage(() => parse(['--metrics', '10.0.0.1:9101']), /loopback address for --metrics/);
   assert.equal(parse(['--listen', '0.0.0.0:2620', '--allow-non-loopback']).listen, { host: '0.0.0.0', port: 2620 });
   assert.equal(parse(['--listen', '[::1]:2620']).listen, { host: '::1', port: 2620 });
+});
+
+test('port 0 (a free port) for the addresses fibpush binds, never for a connect target', () => {
+  assert.equal(parse(['--listen', '127.0.0.1:0']).listen, { host: '127.0.0.1', port: 0 });
+  assert.equal(parse(['--listen', '[::1]:0']).listen, { host: '::1', port: 0 });
+  assert.equal(parse(['--metrics', '127.0.0.1:0']).metrics, { host: '127.0.0.1', port: 0 });
+  assert.equal(hostPortOption('127.0.0.1:0', 'listen', { listen: true }), { host: '127.0.0.1', port: 0 });
+  assert.throws(() => hostPortOption('127.0.0.1:0', 'to'), (e: Error) => e instanceof UsageError && /between 1 and 65535 for --to but received "127.0.0.1:0"/.test(e.message));
+  assert.throws(() => hostPortOption('127.0.0.1:65536', 'listen', { listen: true }), (e: Error) => e instanceof UsageError);
+  assert.throws(() => hostPortOption('127.0.0.1:-1', 'listen', { listen: true }), (e: Error) => e instanceof UsageError);
+  assert.match(runHelp(), /port 0: a free one/);
 });
 
 test('--config: same keys as the flags; flags override; unknown keys refused', () => {

@@ -60,17 +60,6 @@ const sorted = (o: Record<string, number>) => Object.fromEntries(Object.entries(
 
 // ---------------------------------------------------------------- processes and sockets
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { timeout: 20000 }, (err, stdout, stderr) => {
@@ -107,13 +96,14 @@ interface Daemon {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-run-'));
 let d: Daemon;
 
+let daemons = 0;
+
+/** Starts `fibpush run` on ephemeral FPM and metrics ports (port 0) and reads back the ones bound. */
 async function startDaemon(extra: string[] = []): Promise<Daemon> {
-  const port = await freePort();
-  const metricsPort = await freePort();
-  const control = path.join(dir, `control-${port}.sock`);
+  const control = path.join(dir, `control-${++daemons}.sock`);
   const child = spawn(
     process.execPath,
-    [BIN, 'run', '--listen', `127.0.0.1:${port}`, '--control', control, '--metrics', `127.0.0.1:${metricsPort}`,
+    [BIN, 'run', '--listen', '127.0.0.1:0', '--control', control, '--metrics', '127.0.0.1:0',
       '--quiet-period', String(QUIET_MS), '--log-format', 'json', '--progress', 'off', ...extra],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -134,9 +124,13 @@ async function startDaemon(extra: string[] = []): Promise<Daemon> {
     }
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const dd = { child, logs, port, metricsPort, control, exited };
-  await waitFor('the daemon to listen', () => logs.some((l) => l.msg === 'FPM server listening'));
-  return dd;
+  const listening = await waitFor('the daemon to listen', () => logs.find((l) => l.msg === 'FPM server listening'));
+  const port = Number(listening.port);
+  const metricsUrl = String(logs.find((l) => l.msg === 'metrics endpoint ready')?.url);
+  const metricsPort = Number(/:(\d+)\/metrics$/.exec(metricsUrl)?.[1]);
+  assert.ok(port > 0, `bound FPM port ${port}`);
+  assert.ok(metricsPort > 0, `bound metrics port from ${metricsUrl}`);
+  return { child, logs, port, metricsPort, control, exited };
 }
 
 async function statusCli(): Promise<Record<string, any>> {
@@ -238,6 +232,7 @@ test('starts on the memory dataplane when no VPP socket exists, and says so', as
     assert.ok(d.logs.some((l) => /built-in memory dataplane/.test(String(l.msg))), 'the memory dataplane is announced');
   }
   const s = await statusCli();
+  assert.is(s.listen, `127.0.0.1:${d.port}`, 'status names the port bound for --listen 127.0.0.1:0');
   assert.is(s.zebra, 'disconnected');
   assert.is(s.routes, 0);
   assert.is(s.epoch, 0);

@@ -63,7 +63,7 @@ async function startFibpush(vppSocket: string): Promise<Fibpush> {
   const control = path.join(dir, `control-${++seq}.sock`);
   const child = spawn(
     process.execPath,
-    [BIN, 'run', '--listen', `127.0.0.1:${await freePort()}`, '--vpp-socket', vppSocket, '--control', control,
+    [BIN, 'run', '--listen', '127.0.0.1:0', '--vpp-socket', vppSocket, '--control', control,
       '--quiet-period', '300', '--log-format', 'json', '--progress', 'off'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -86,17 +86,6 @@ async function startFibpush(vppSocket: string): Promise<Fibpush> {
   const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
   const listening = await waitFor('fibpush to listen', () => logs.find((l) => l.msg === 'FPM server listening'));
   return { child, logs, port: Number(listening.port), control, exited };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 async function zebraSends(port: number, data: Buffer): Promise<net.Socket> {

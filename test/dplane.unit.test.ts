@@ -2,6 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FibStore } from '../ts/dplane/store';
+import { EF, KeyTable } from '../ts/dplane/keytable';
 import { AF_INET, AF_INET6, AF_MPLS, ChangeKind, Lane, Op, Target } from '../ts/dplane/types';
 import { BatchWriter } from './helpers/dplane-batch';
 import { FibModel, pathText } from './helpers/dplane-model';
@@ -533,6 +534,97 @@ test('routes iterator and per-table counts; the chunk is not kept', () => {
   const keys = [...s.routes()].map((r) => `${r.family}:${r.table}:${Array.from(r.addr).join('.')}/${r.len}`).sort();
   assert.equal(keys, ['10:254:32.1.13.184.0.0.0.0.0.0.0.0.0.0.0.0/32', '2:100:10.20.0.0/24', '2:254:0.0.0.0/0', '2:254:10.20.0.0/16', '2:254:10.20.0.0/24']);
   assert.equal(s.counts().byTable, { 'inet:254': 3, 'inet:100': 1, 'inet6:254': 1 });
+});
+
+
+test('routeResult: a handle stays stale after its entry id is reused many times (wide generation)', () => {
+  const s = new FibStore();
+  const m = new FibModel();
+  feed(s, (w) => w.route('new', { dst: '10.40.0.0/24', type: 6 }));
+  m.drain(s);
+  const h = s.lookup(AF_INET, 254, parseIp('10.40.0.0'), 24)!.handle;
+  feed(s, (w) => w.route('del', { dst: '10.40.0.0/24' }));
+  m.drain(s);
+  // The freed id is reused by the next new key; 48 releases in all (a multiple of 8) would bring a
+  // 3-bit generation back to the handle's.
+  for (let i = 0; i < 47; i++) {
+    feed(s, (w) => w.route('new', { dst: '10.41.0.0/24', type: 6 }));
+    m.drain(s);
+    feed(s, (w) => w.route('del', { dst: '10.41.0.0/24' }));
+    m.drain(s);
+  }
+  feed(s, (w) => w.route('new', { dst: '10.42.0.0/24', type: 6 }));
+  m.drain(s);
+  const h2 = s.lookup(AF_INET, 254, parseIp('10.42.0.0'), 24)!.handle;
+  assert.is(h2 % 2 ** 30, h % 2 ** 30, 'same family and entry id');
+  assert.is.not(h2, h);
+  const stale = s.counters.resultsStale;
+  s.routeResult(h, false, 'late');
+  assert.is(s.counters.resultsStale, stale + 1);
+  assert.is(s.counts().failedRoutes, 0, 'the reused entry is not marked failed');
+  assert.is(s.routeKeyFor(h), null);
+  s.routeResult(h2, false, 'now');
+  assert.is(s.counts().failedRoutes, 1);
+});
+
+test('expectedRoutes sizes the tables once; routes are the same with or without it', () => {
+  const plain = new FibStore();
+  const sized = new FibStore({ expectedRoutes: 100_000 });
+  assert.ok(sized.tableBytes() > 40 * 100_000, 'columns and index allocated up front');
+  assert.ok(plain.tableBytes() < sized.tableBytes() / 10);
+  const before = sized.tableBytes();
+  for (const s of [plain, sized])
+    for (let i = 0; i < 5000; i += 250)
+      feed(s, (w) => {
+        for (let j = i; j < i + 250; j++) w.route('new', { dst: `10.${(j >> 8) & 255}.${j & 255}.0/24`, type: 6 });
+        w.route('new', { dst: `2001:db8:${i.toString(16)}::/48`, type: 6 });
+      });
+  assert.is(sized.tableBytes(), before, 'no regrowth below the hint');
+  assert.is(plain.counts().routes, 5020);
+  assert.is(sized.counts().routes, 5020);
+  assert.ok(sized.lookup(AF_INET, 254, parseIp('10.19.135.0'), 24));
+  assert.ok(plain.lookup(AF_INET, 254, parseIp('10.19.135.0'), 24));
+});
+
+test('KeyTable: inserts, finds and removes agree with a Map through index doublings and reuse', () => {
+  for (const words of [1, 4]) {
+    const t = new KeyTable(words, 16);
+    const model = new Map<string, number>();
+    let seed = 12345;
+    const rnd = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    const setKey = (x: number): string => {
+      for (let i = 0; i < words; i++) t.k[i] = i === 0 ? x & 0xfffff : Math.imul(x, i + 1) >>> 0;
+      t.kLen = x % 33;
+      t.kTbl = x % 3;
+      return `${x & 0xfffff}/${x % 33}/${x % 3}`;
+    };
+    for (let op = 0; op < 40_000; op++) {
+      const x = rnd() % 20_000;
+      const key = setKey(x);
+      if (rnd() % 3 !== 0) {
+        const id = t.insert();
+        assert.is(t.created, !model.has(key), key);
+        if (model.has(key)) assert.is(id, model.get(key));
+        model.set(key, id);
+      } else {
+        const id = t.find();
+        assert.is(id, model.has(key) ? model.get(key) : -1, key);
+        if (id >= 0) {
+          t.remove(id);
+          model.delete(key);
+        }
+      }
+    }
+    assert.is(t.size, model.size);
+    let inUse = 0;
+    for (let id = 0; id < t.hi; id++) if ((t.flags[id] & EF.InUse) !== 0) inUse++;
+    assert.is(inUse, model.size);
+    t.reserve(50_000);
+    for (let x = 0; x < 20_000; x++) {
+      const key = setKey(x);
+      assert.is(t.find(), model.has(key) ? model.get(key) : -1, key);
+    }
+  }
 });
 
 test.run();

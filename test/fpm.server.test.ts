@@ -4,7 +4,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as net from 'net';
 import { FpmServer, FpmConnection, DropReason } from '../ts/fpm/server';
-import { FeedbackSender } from '../ts/fpm/feedback';
+import { FeedbackRoute, FeedbackRoutes, FeedbackSender } from '../ts/fpm/feedback';
+import { FpmEncoder } from '../ts/codec/encoder';
+import { FibStore } from '../ts/dplane/store';
+import { ChangeKind, Op } from '../ts/dplane/types';
+import { feedbackRoutes } from '../ts/daemon/daemon';
+import { BatchWriter } from './helpers/dplane-batch';
 import { Batch, Kind, Attr } from '../ts/codec/layout';
 import { createDecoder, DecoderImpl } from '../ts/codec/decoder';
 import { FpmStreamReader } from '../ts/codec/stream';
@@ -464,6 +469,196 @@ test('feedback is rate-bounded, coalesced, switchable off, and never writes into
   assert.is(written, w1);
   assert.is(fb.counters.disabled, 1);
   assert.is(fb.queued, 0);
+  fb.close();
+});
+
+/** A sink that keeps every write, never backed up. */
+function captureSink(): { closed: boolean; writableLength: number; chunks: Buffer[]; write(d: Uint8Array): boolean } {
+  return {
+    closed: false,
+    writableLength: 0,
+    chunks: [],
+    write(d: Uint8Array) {
+      this.chunks.push(Buffer.from(d));
+      return true;
+    },
+  };
+}
+
+test('feedback keeps results by route handle: latest per slot, newest generation, frames as FpmEncoder.offload writes them', () => {
+  const table = new Map<number, FeedbackRoute>();
+  const asked: number[] = [];
+  const routes: FeedbackRoutes = {
+    resolve: () => -1,
+    describe(h, out) {
+      asked.push(h);
+      const r = table.get(h);
+      if (!r) return false;
+      out.family = r.family;
+      out.table = r.table;
+      out.len = r.len;
+      out.protocol = r.protocol;
+      out.addr.set(r.addr);
+      return true;
+    },
+  };
+  const v6 = (b: number) => Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, 0, b, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  // Slot ids in bits 0-26, family code in 30-31, generation in 27-29 and 32-47 (both layouts).
+  const h4 = 5;
+  const h6old = (((1 << 30) | (2 << 27) | 7) >>> 0);
+  const h6new = 3 * 4294967296 + (((1 << 30) | 7) >>> 0); // same slot as h6old, a later generation
+  const hBig = 65535 * 4294967296 + 9; // table >= 256: RTA_TABLE
+  table.set(h4, { family: 2, table: 254, addr: Uint8Array.of(10, 1, 2, 0), len: 24, protocol: 186 });
+  table.set(h6new, { family: 10, table: 254, addr: v6(1), len: 48, protocol: 2 });
+  table.set(hBig, { family: 2, table: 1001, addr: Uint8Array.of(192, 0, 2, 0), len: 25, protocol: 196 });
+  // maxQueuedBytes caps one tick's write at 100 frames (60 B each at most).
+  const fb = new FeedbackSender({ routes, tickMs: 60_000, ratePerSec: 1_000_000, maxQueuedBytes: 6000 });
+  const sink = captureSink();
+  fb.attach(sink);
+  fb.reportHandle(h4, false);
+  fb.reportHandle(h6old, true);
+  fb.reportHandle(hBig, true, 6);
+  fb.reportHandle(h4, true); // replaces the failure
+  fb.reportHandle(h6new, false, 7); // same slot, newer generation: replaces, keeps the oldest place
+  assert.is(fb.queued, 3);
+  assert.is(fb.counters.coalesced, 2);
+  assert.is(fb.tick(), 3);
+  assert.equal(asked, [h4, hBig, h6new], 'each slot looked up once, under its latest handle, in slot order');
+  const want = new FpmEncoder();
+  want.offload({ family: 2, dst: Uint8Array.of(10, 1, 2, 0), dstLen: 24, table: 254, protocol: 186, rtype: 1, failed: false, pid: 0 });
+  want.offload({ family: 2, dst: Uint8Array.of(192, 0, 2, 0), dstLen: 25, table: 1001, protocol: 196, rtype: 6, failed: false, pid: 0 });
+  want.offload({ family: 10, dst: v6(1), dstLen: 48, table: 254, protocol: 2, rtype: 7, failed: true, pid: 0 });
+  assert.equal(Buffer.concat(sink.chunks).toString('hex'), want.toBuffer().toString('hex'));
+  assert.is(fb.counters.sent, 3);
+  assert.is(fb.counters.sentFailed, 1);
+  assert.is(fb.queued, 0);
+  // A slot whose route is gone by send time: dropped, counted, nothing written.
+  fb.reportHandle(12345, true);
+  assert.is(fb.tick(), 0);
+  assert.is(fb.counters.gone, 1);
+  assert.is(sink.chunks.length, 1);
+  // Memory is per slot, not per result: 200,000 waiting results hold a few bytes each.
+  for (let i = 0; i < 200_000; i++) fb.reportHandle(i, true);
+  for (let i = 0; i < 200_000; i++) fb.reportHandle(i, false);
+  assert.is(fb.queued, 200_000);
+  assert.ok(fb.bytesHeld <= 200_000 * 6, `${fb.bytesHeld} bytes for 200,000 waiting results`);
+  // Sent in rounds from a cursor: 100 per tick still reaches every slot once.
+  table.clear();
+  for (let i = 0; i < 200_000; i += 1000) table.set(i, { family: 2, table: 254, addr: Uint8Array.of(10, i >> 16, (i >> 8) & 255, i & 255), len: 32, protocol: 2 });
+  asked.length = 0;
+  let ticks = 0;
+  while (fb.queued > 0 && ticks < 10_000) {
+    fb.tick();
+    ticks++;
+  }
+  assert.is(fb.queued, 0);
+  assert.is(new Set(asked).size, 200_000, 'every waiting slot looked at once');
+  assert.is(fb.counters.sent, 3 + 200);
+  fb.reportHandle(7, true);
+  fb.setEnabled(false);
+  assert.is(fb.queued, 0);
+  fb.close();
+});
+
+test('feedback reuses its output buffer only for bytes the sink no longer holds', () => {
+  const table = new Map<number, FeedbackRoute>();
+  for (let i = 0; i < 5000; i++) table.set(i, { family: 2, table: 254, addr: Uint8Array.of(10, i >> 8, i & 255, 0), len: 24, protocol: 186 });
+  const routes: FeedbackRoutes = {
+    resolve: () => -1,
+    describe(h, out) {
+      const r = table.get(h)!;
+      Object.assign(out, { family: r.family, table: r.table, len: r.len, protocol: r.protocol });
+      out.addr.set(r.addr);
+      return true;
+    },
+  };
+  // A socket-like sink: holds every view until "the kernel" takes it, checking it is unchanged.
+  const held: { view: Uint8Array; copy: Buffer }[] = [];
+  let holding = 0;
+  let checked = 0;
+  const sink = {
+    closed: false,
+    get writableLength() {
+      return holding;
+    },
+    write(d: Uint8Array) {
+      held.push({ view: d, copy: Buffer.from(d) });
+      holding += d.length;
+      return true;
+    },
+  };
+  const rnd = prng(7);
+  const fb = new FeedbackSender({ routes, tickMs: 60_000, ratePerSec: 1_000_000, maxQueuedBytes: 2000 });
+  fb.attach(sink);
+  for (let round = 0; round < 400; round++) {
+    for (let k = 0; k < 60; k++) fb.reportHandle(Math.floor(rnd() * 5000), rnd() < 0.5);
+    fb.tick();
+    // The kernel takes a random part of what is held, oldest first.
+    let take = Math.floor(rnd() * 2500);
+    while (held.length > 0 && take >= held[0].view.length) {
+      const h = held.shift()!;
+      assert.is(Buffer.from(h.view).compare(h.copy), 0, 'bytes not rewritten while held');
+      holding -= h.view.length;
+      take -= h.view.length;
+      checked++;
+    }
+  }
+  assert.ok(checked > 100, `${checked} writes checked`);
+  assert.ok(fb.counters.bytes > 8 * 2000 * 4, 'the buffer went round several times');
+  fb.close();
+});
+
+test('feedback through the FIB mirror: a route withdrawn before its result goes out gets no notification', () => {
+  const store = new FibStore();
+  const fb = new FeedbackSender({ routes: feedbackRoutes(store), tickMs: 60_000, ratePerSec: 1_000_000 });
+  const sink = captureSink();
+  fb.attach(sink);
+  const w = new BatchWriter();
+  const feed = (build: (w: BatchWriter) => void) => {
+    w.reset();
+    build(w);
+    store.ingest(w.batch, w.chunk);
+  };
+  // What a dataplane does: take each change, report its result by the view's key (the daemon's onRouteResult).
+  const drainAndReport = (ok: boolean) => {
+    let n = 0;
+    for (let k = store.next(); k !== ChangeKind.None; k = store.next()) {
+      if (k !== ChangeKind.Route) continue;
+      const v = store.route;
+      store.routeResult(v.handle, ok);
+      fb.report(v.family, v.table, v.addr, v.len, v.protocol, ok, v.target === 1 ? 6 : 1);
+      n++;
+    }
+    return n;
+  };
+  store.connectionStart();
+  feed((w) =>
+    w
+      .route('new', { dst: '10.1.0.0/24', type: 6, protocol: 196 })
+      .route('new', { dst: '2001:db8:1::/48', type: 6, protocol: 196, table: 1001 })
+      .route('new', { dst: '10.2.0.0/24', type: 6, protocol: 196 }),
+  );
+  assert.is(drainAndReport(true), 3);
+  assert.is(fb.queued, 3);
+  // Withdrawn while its result waits, its Del not taken by the dataplane yet (the entry is still allocated).
+  feed((w) => w.route('del', { dst: '10.1.0.0/24', protocol: 196 }));
+  assert.is(fb.tick(), 2);
+  assert.is(fb.counters.gone, 1, 'the withdrawn route is skipped at send time');
+  // The withdrawal's own result (the VPP dataplane reports one): the key is gone, nothing queued.
+  assert.is(store.next(), ChangeKind.Route);
+  assert.is(store.route.op, Op.Del);
+  fb.report(store.route.family, store.route.table, store.route.addr, store.route.len, store.route.protocol, true);
+  assert.is(fb.queued, 0);
+  assert.is(fb.counters.gone, 2);
+  const back = decodeFeedback(Buffer.concat(sink.chunks));
+  assert.equal([...back.keys()].sort(), ['10 1001 20010db8000100000000000000000000/48', '2 254 0a020000/24']);
+  for (const v of back.values()) assert.equal(v, { flags: RTM_F_OFFLOAD, protocol: 196, rtype: 6 });
+  // Back again: notified again.
+  feed((w) => w.route('new', { dst: '10.1.0.0/24', type: 6, protocol: 196 }));
+  assert.is(drainAndReport(false), 1);
+  assert.is(fb.tick(), 1);
+  const again = decodeFeedback(sink.chunks[sink.chunks.length - 1]);
+  assert.equal([...again.entries()], [['2 254 0a010000/24', { flags: RTM_F_OFFLOAD_FAILED, protocol: 196, rtype: 6 }]]);
   fb.close();
 });
 

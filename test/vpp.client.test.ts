@@ -1,7 +1,7 @@
 // The VPP client against a fake API server: message table, compatibility, pipelining, fences, timeouts, errors, reconnect.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FakeVpp, Req, FakeConn } from './vpp.fake';
+import { FakeVpp, Req, FakeConn, frameBytes } from './vpp.fake';
 import { VppClient, ReplySink, REQUIRED_MESSAGES } from '../ts/vpp/client';
 import { VppApiError, VppCompatibilityError, VppNoReplyError, VppTimeoutError } from '../ts/vpp/errors';
 import { MESSAGES } from '../ts/vpp/gen/messages';
@@ -149,6 +149,83 @@ for (const window of [1, 64, 1000]) {
     assert.is(c.inFlight, 0);
   });
 }
+
+/** Commit one ip_route_add_del with `token` for `sink` (the programmer's fast path). */
+function sendRoute(c: VppClient, si: number, token: number): void {
+  const paths = encodePaths([{ swIfIndex: 1, tableId: 0, weight: 1, preference: 0, type: 0, flags: 0, proto: 0, nh: Uint8Array.of(10, 0, 0, 1) }]);
+  const off = c.begin(39 + 167);
+  const len = writeIpRouteAddDel(c.batchBuf(), c.batchView(), off, c.ids.ip_route_add_del, c.clientIndex, 0, true, false, 0, false, Uint8Array.of(10, 0, token, 0), 0, 24, paths, 1);
+  c.commit(off, len, si, token, 'ip_route_add_del');
+}
+
+test('pollReplies: replies VPP already sent are taken in at once by a caller holding the event loop; never from inside a reply handler', async () => {
+  const f = await fake();
+  const c = client(f);
+  await c.connect();
+  assert.is(c.pollReplies(), 0, 'nothing in flight: no read');
+  const got: [number, number][] = [];
+  let nested = -1;
+  const si = c.addSink({
+    reply(token, retval) {
+      got.push([token, retval]);
+      // A handler polling again would frame bytes in the middle of framing: refused.
+      if (nested < 0) nested = c.pollReplies();
+    },
+    fail(_token, err) {
+      got.push([-1, err.name.length]);
+    },
+  });
+  let polled = -1;
+  let seenByPoll: [number, number][] = [];
+  f.on('ip_route_add_del', (r, conn) => {
+    // Still inside the server's read callback: the client's own event-loop read has not run.
+    conn.reply('ip_route_add_del_reply', r.ctx, -7, [0]);
+    polled = c.pollReplies();
+    seenByPoll = got.slice();
+  });
+  sendRoute(c, si, 5);
+  await until(() => got.length === 1);
+  assert.is(polled, 16 + 14, 'the whole reply read by the poll');
+  assert.equal(seenByPoll, [[5, -7]], 'delivered during pollReplies, not at the next poll');
+  assert.is(nested, 0);
+  assert.is(c.inFlight, 0);
+  assert.is(c.counters.unmatched, 0);
+});
+
+test('pollReplies: a reply split between a poll and the event loop\'s read is framed once', async () => {
+  const f = await fake();
+  const c = client(f);
+  await c.connect();
+  const got: [number, number][] = [];
+  const failed: Error[] = [];
+  const si = c.addSink({
+    reply(token, retval) {
+      got.push([token, retval]);
+      if (token === 1) sendRoute(c, si, 2);
+    },
+    fail(_token, err) {
+      failed.push(err);
+    },
+  });
+  const polled: number[] = [];
+  f.on('ip_route_add_del', (r, conn) => {
+    const b = Buffer.alloc(14);
+    b.writeUInt16BE(f.idOf('ip_route_add_del_reply'), 0);
+    b.writeUInt32BE(r.ctx, 2);
+    b.writeInt32BE(0, 6);
+    const framed = frameBytes(b);
+    conn.sock.write(framed.subarray(0, 11)); // part of the header
+    polled.push(c.pollReplies());
+    setTimeout(() => conn.sock.write(framed.subarray(11)), 10);
+  });
+  sendRoute(c, si, 1);
+  await until(() => got.length === 2);
+  await sleep(20);
+  assert.equal(polled, [11, 11]);
+  assert.equal(got, [[1, 0], [2, 0]]);
+  assert.equal(failed, []);
+  assert.is(c.counters.unmatched, 0);
+});
 
 test('fence: control_ping resolves only after every earlier request was answered', async () => {
   const f = await fake();

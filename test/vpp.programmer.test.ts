@@ -165,6 +165,24 @@ test('tables are created before their routes (netlink 254 -> VPP 0, table map, p
   assert.is(p.counters.routesFailed, 0);
 });
 
+test('kick: never drains synchronously; the drain runs as soon as the caller returns, bounded by the window', async () => {
+  const s = await sim({ seed: 37 });
+  const src = new TestSource();
+  src.setNhg({ id: 5, primary: [{ gw: '10.0.1.1', ifindex: IF_A }] });
+  const p = programmer(s, src, { window: 8 });
+  await p.start();
+  await timeout(p.whenIdle(), 5000, 'idle after start');
+  for (let i = 0; i < 50; i++) src.setRoute({ prefix: `40.${i}.0.0/16`, nhg: 5 });
+  const sent0 = p.client.counters.sent;
+  p.kick();
+  assert.is(p.client.counters.sent, sent0, 'the caller (the reader) is never held by the drain');
+  // Between the reader's socket reads (its callback returned, no event-loop turn yet): one window.
+  await new Promise<void>((r) => process.nextTick(r));
+  assert.is(p.client.counters.sent - sent0, 8);
+  await timeout(p.whenIdle(), 5000, 'idle after 50 routes');
+  assert.is(p.counters.routesOk, 50);
+});
+
 test('PIC: changing a group used by 100k routes is exactly 1 API call', async () => {
   const s = await sim({ seed: 31 });
   const src = new TestSource();

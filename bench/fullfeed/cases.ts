@@ -42,6 +42,8 @@ export interface Spec {
   window: number;
   /** fibpush's --feedback-rate (notifications per second). */
   feedbackRate: number;
+  /** fibpush's --expected-routes (0 = tables grow as routes come). */
+  expectedRoutes: number;
   sampleMs: number;
   lookups: number;
   seed: number;
@@ -219,7 +221,8 @@ class Env {
       : ['--dataplane', 'vpp', '--vpp-socket', this.socket as string, '--interface-map', this.mapFile];
     // Feedback is how zebra (and this benchmark) learns a route is in: by default at its highest
     // rate, so that it does not pace the measurement.
-    return [...dp, '--feedback-rate', String(this.spec.feedbackRate), '--quiet-period', '1000', ...extra];
+    const sized = this.spec.expectedRoutes > 0 ? ['--expected-routes', String(this.spec.expectedRoutes)] : [];
+    return [...dp, '--feedback-rate', String(this.spec.feedbackRate), ...sized, '--quiet-period', '1000', ...extra];
   }
 
   async counters(): Promise<SimCounters | null> {

@@ -77,11 +77,15 @@ export function intOption(
   return n;
 }
 
-/** Parses HOST:PORT (IPv6 as [addr]:port). */
-export function hostPortOption(value: string, name: string): { host: string; port: number } {
+/**
+ * Parses HOST:PORT (IPv6 as [addr]:port). `listen`: the address is one to bind, where port 0
+ * asks the system for a free port (whoever binds it reports the one it got); a connect target
+ * needs a real port.
+ */
+export function hostPortOption(value: string, name: string, opts: { listen?: boolean } = {}): { host: string; port: number } {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(value) ?? /^([^:[\]]+):(\d+)$/.exec(value);
   const port = m ? Number(m[2]) : NaN;
-  if (!m || !(port >= 1 && port <= 65535)) {
+  if (!m || !((port >= 1 || (opts.listen === true && port === 0)) && port <= 65535)) {
     throw new UsageError(`Expected HOST:PORT with a port number between 1 and 65535 for --${name} but received "${value}"`);
   }
   return { host: m[1], port };

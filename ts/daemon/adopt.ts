@@ -284,6 +284,8 @@ export class Adoption implements ChangeSource {
   /** Removes the adopted entry of this route: returns its kind (UNMATCHABLE set when not comparable), or -1. */
   private take(r: RouteView): number {
     const fam = r.family === AF_INET6 ? 6 : 4;
+    // Nothing (left) adopted in this family, as with a fresh VPP: no lookup per replayed route.
+    if ((fam === 4 ? this.rt4 : this.rt6).size === 0) return -1;
     const ix = (fam === 4 ? this.tableIx4 : this.tableIx6).get(r.table);
     if (ix === undefined) return -1;
     const t = this.probe(fam, ix, r.addr, r.len);

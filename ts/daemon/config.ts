@@ -33,6 +33,8 @@ export interface DaemonConfig {
   /** Offload notifications per second, at most. */
   feedbackRate: number;
   quietPeriodMs: number;
+  /** Routes to size the FIB mirror's tables for up front (0 = grow as they come). */
+  expectedRoutes: number;
   /** Drop a zebra connection that sent nothing for this long; 0 = never. */
   idleTimeoutMs: number;
   logLevel: LogLevel;
@@ -59,7 +61,7 @@ export const DEFAULT_IDLE_TIMEOUT_S = 0;
 
 export const RUN_OPTIONS: readonly OptionDef[] = [
   { name: 'config', arg: 'FILE', help: 'JSON file whose keys are these option names; flags override it', cliOnly: true },
-  { name: 'listen', arg: 'HOST:PORT', help: `FPM address zebra connects to (default ${DEFAULT_LISTEN})` },
+  { name: 'listen', arg: 'HOST:PORT', help: `FPM address zebra connects to (default ${DEFAULT_LISTEN}; port 0: a free one, shown by \`fibpush status\`)` },
   { name: 'allow-non-loopback', help: 'allow --listen/--metrics on an address that is not loopback' },
   {
     name: 'dataplane',
@@ -80,6 +82,11 @@ export const RUN_OPTIONS: readonly OptionDef[] = [
     name: 'quiet-period',
     arg: 'MS',
     help: `end of replay when zebra sends no end marker: this long without input (default ${DEFAULT_QUIET_PERIOD_MS})`,
+  },
+  {
+    name: 'expected-routes',
+    arg: 'N',
+    help: 'size the route tables for about N routes up front (e.g. 1230000 for a full table; default 0 = grow as needed)',
   },
   { name: 'idle-timeout', arg: 'S', help: 'drop a zebra connection silent this long (default 0 = never)' },
   { name: 'log-level', arg: 'debug|info|warn|error', help: 'least severe level logged (default info)' },
@@ -232,9 +239,9 @@ export function resolveConfig(cli: Raw, positionals: string[], renv: ResolveEnv 
   for (const [k, v] of cli) if (k !== 'config') raw.set(k, v);
 
   const allowNonLoopback = raw.get('allow-non-loopback') === true;
-  const listen = hostPortOption(str(raw, 'listen') ?? DEFAULT_LISTEN, 'listen');
+  const listen = hostPortOption(str(raw, 'listen') ?? DEFAULT_LISTEN, 'listen', { listen: true });
   const metricsStr = str(raw, 'metrics');
-  const metrics = metricsStr !== undefined ? hostPortOption(metricsStr, 'metrics') : null;
+  const metrics = metricsStr !== undefined ? hostPortOption(metricsStr, 'metrics', { listen: true }) : null;
   for (const [name, hp] of [['listen', listen], ['metrics', metrics]] as const) {
     if (hp && !isLoopback(hp.host) && !allowNonLoopback) {
       throw new UsageError(
@@ -292,6 +299,7 @@ export function resolveConfig(cli: Raw, positionals: string[], renv: ResolveEnv 
     feedback: raw.get('no-feedback') !== true,
     feedbackRate: intIn(raw, 'feedback-rate', DEFAULT_FEEDBACK_RATE, 1, 10_000_000, 'a rate in notifications per second'),
     quietPeriodMs: intIn(raw, 'quiet-period', DEFAULT_QUIET_PERIOD_MS, 100, 600_000, 'a duration in milliseconds'),
+    expectedRoutes: intIn(raw, 'expected-routes', 0, 0, 100_000_000, 'a route count'),
     idleTimeoutMs: 1000 * intIn(raw, 'idle-timeout', DEFAULT_IDLE_TIMEOUT_S, 0, 86_400, 'a duration in seconds'),
     logLevel: choice(raw, 'log-level', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     logFormat: choice(raw, 'log-format', ['json', 'logfmt'] as const, isTTY ? 'logfmt' : 'json'),

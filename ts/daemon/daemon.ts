@@ -9,10 +9,10 @@ import * as net from 'net';
 import * as path from 'path';
 import type { Batch } from '../codec/layout';
 import { Meta } from '../codec/layout';
-import { FibStore } from '../dplane/store';
+import { FibStore, RouteKey } from '../dplane/store';
 import { AF_INET, AF_INET6, Target } from '../dplane/types';
 import { FpmConnection, FpmServer, DropReason } from '../fpm/server';
-import { FeedbackSender } from '../fpm/feedback';
+import { FeedbackRoute, FeedbackRoutes, FeedbackSender } from '../fpm/feedback';
 import type { DaemonConfig } from './config';
 import { ControlServer, serveControl } from './control';
 import { Dataplane, MemoryDataplaneAdapter, RouteResult } from './dataplane';
@@ -28,6 +28,30 @@ const FAIL_LOG_WINDOW_MS = 10_000;
 
 /** rtm_type for a Target (include/uapi/linux/rtnetlink.h RTN_*): feedback echoes what zebra sent. */
 const RTYPE_OF_TARGET = [1, 6, 7, 8];
+
+/**
+ * Offload feedback keeps results against the FIB mirror's route handles, and reads a route's key
+ * back only when its notification is encoded: a route zebra withdrew meanwhile (or whose result
+ * is for its withdrawal) has no handle and gets no notification, whichever dataplane reported it.
+ */
+export function feedbackRoutes(store: FibStore): FeedbackRoutes {
+  const key: RouteKey = { family: AF_INET, table: 0, addr: new Uint8Array(16), len: 0, label: 0, protocol: 0 };
+  return {
+    resolve: (family, table, addr, len) => store.routeHandle(family, table, addr, len),
+    describe(handle: number, out: FeedbackRoute): boolean {
+      const k = store.routeKeyFor(handle, key);
+      // routeKeyFor also answers for a withdrawn entry whose Del is not drained yet: only a key
+      // zebra still has, under the same handle, is notified.
+      if (k === null || store.routeHandle(k.family, k.table, k.addr, k.len) !== handle) return false;
+      out.family = k.family;
+      out.table = k.table;
+      out.addr.set(k.addr);
+      out.len = k.len;
+      out.protocol = k.protocol;
+      return true;
+    },
+  };
+}
 
 export function packageVersion(): string {
   for (const p of [path.join(__dirname, '../../../package.json'), path.join(__dirname, '../../package.json')]) {
@@ -101,8 +125,8 @@ export class Daemon {
     this.progress = opts.progress ?? null;
     this.now = opts.now ?? Date.now;
     const cfg = this.cfg;
-    this.store = new FibStore({ quietMs: cfg.quietPeriodMs, now: this.now });
-    this.feedback = new FeedbackSender({ enabled: cfg.feedback, ratePerSec: cfg.feedbackRate });
+    this.store = new FibStore({ quietMs: cfg.quietPeriodMs, now: this.now, expectedRoutes: cfg.expectedRoutes });
+    this.feedback = new FeedbackSender({ enabled: cfg.feedback, ratePerSec: cfg.feedbackRate, routes: feedbackRoutes(this.store) });
     const onResult = (r: RouteResult) => this.onRouteResult(r);
     if (cfg.dataplane === 'vpp') {
       if (!opts.dataplane) throw new Error('the VPP dataplane needs a dataplane factory');

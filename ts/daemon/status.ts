@@ -104,7 +104,7 @@ export function formatStatus(s: StatusReport): string {
           `${fmtCount(dp.routes)} routes, ${fmtCount(dp.inFlight)} in flight, ${fmtCount(dp.failures)} failures` +
           (dp.lastError ? ` (last: ${dp.lastError})` : ''),
       ],
-      ['feedback', s.feedback.enabled ? counterLine(s.feedback.counters, ['sent', 'sentFailed', 'coalesced', 'queued']) : 'off'],
+      ['feedback', s.feedback.enabled ? counterLine(s.feedback.counters, ['sent', 'sentFailed', 'coalesced', 'queued', 'gone']) : 'off'],
       // The summary keeps to the FPM input; `--json` has every counter.
       ['fpm input', counterLine(s.counters, ['bytes', 'frames', 'messages', 'badFrames', 'badMessages', 'connections', 'refused'])],
     ]),

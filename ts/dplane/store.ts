@@ -56,6 +56,10 @@ const TGT_REF = 4;
 const TGT_VTEP = 1;
 
 const IMPLICIT_BASE = 0x80000000;
+/** Rows ingest hashes and touches ahead of applying them (a power of two). */
+const TOUCH_WINDOW = 32;
+/** Entries of the implicit-group cache keyed by path-set hash (a power of two). */
+const IMPLICIT_CACHE = 256;
 
 export type ReplayState = 'waiting' | 'replaying' | 'ended';
 export type ReplayEnd = 'marker' | 'quiet-period';
@@ -65,8 +69,15 @@ export interface FibStoreOptions {
   quietMs?: number;
   /** Clock for the quiet period (ms). Default Date.now. */
   now?: () => number;
-  /** Expected routes, to size the tables once (they grow by 1.5x otherwise). */
+  /** Expected routes per family, to size the tables once (they double as they fill otherwise). */
   capacity?: { inet?: number; inet6?: number; mpls?: number; macs?: number };
+  /**
+   * Expected routes in all (IPv4 + IPv6), e.g. the size of the last full table: the IPv4 and IPv6
+   * tables are sized once for it, split as in a full Internet table (about 4:1), with room to
+   * spare on each side. `capacity` wins for a family it names. A hint only: a wrong one costs a
+   * regrow or some unused address space, never a route.
+   */
+  expectedRoutes?: number;
 }
 
 export interface ReplayStatus {
@@ -292,6 +303,7 @@ export class FibStore implements ChangeSource {
   private readonly byId = new Map<number, Nhg>();
   private readonly implicitById = new Map<number, Nhg>();
   private readonly implicitByHash = new Map<number, Nhg[]>();
+  private readonly implicitCache: (Nhg | null)[] = new Array<Nhg | null>(IMPLICIT_CACHE).fill(null);
   private readonly slots: (Nhg | undefined)[] = [];
   private readonly freeRefs: number[] = [];
   private nextImplicit = IMPLICIT_BASE;
@@ -322,6 +334,21 @@ export class FibStore implements ChangeSource {
   private received = 0;
   private sweptThisConn = 0;
   private lastError: { error: string; route: RouteKey | null } | null = null;
+  // Ingest's look-ahead: index homes and family codes of the next window of rows.
+  private readonly touchHome = new Int32Array(TOUCH_WINDOW);
+  private readonly touchFc = new Uint8Array(TOUCH_WINDOW);
+  /** @internal Keeps the look-ahead loads live; never read. */
+  touchSink = 0;
+  // replayStatus()'s route/MAC walk, kept until a row, sweep or connection can change it.
+  private replayCountsCache: {
+    rows: number;
+    sweeps: number;
+    epochSeq: number;
+    routesRefreshed: number;
+    routesStale: number;
+    macsRefreshed: number;
+    macsStale: number;
+  } | null = null;
   // Scratch: the legs of one inline route as a u32 signature (no allocation per route).
   private sig = new Uint32Array(256);
   private sigLen = 0;
@@ -337,7 +364,11 @@ export class FibStore implements ChangeSource {
     this.quietMs = opts.quietMs ?? 3000;
     this.now = opts.now ?? Date.now;
     const cap = opts.capacity ?? {};
-    this.rt = [new KeyTable(1, cap.inet ?? 1024), new KeyTable(4, cap.inet6 ?? 1024), new KeyTable(1, cap.mpls ?? 64)];
+    const exp = Math.max(0, Math.min(opts.expectedRoutes ?? 0, 1 << 26));
+    // A full table is ~81% IPv4 / 19% IPv6; each side gets a little slack over its share.
+    const v4 = cap.inet ?? Math.max(1024, Math.ceil(exp * 0.85));
+    const v6 = cap.inet6 ?? Math.max(1024, Math.ceil(exp * 0.22));
+    this.rt = [new KeyTable(1, v4), new KeyTable(4, v6), new KeyTable(1, cap.mpls ?? 64)];
     this.macs = new KeyTable(3, cap.macs ?? 64);
     this.growMacColumns();
   }
@@ -356,7 +387,22 @@ export class FibStore implements ChangeSource {
     c.rows += rows;
     const kind = b.kind;
     const err = b.err;
+    const rt = this.rt;
+    const homes = this.touchHome;
+    const fcs = this.touchFc;
+    let sink = 0;
     for (let r = 0; r < rows; r++) {
+      if ((r & (TOUCH_WINDOW - 1)) === 0) {
+        // Hash the next window of routes, then read their index slots in one tight loop: the
+        // misses overlap there instead of stalling each row in turn (see KeyTable.home).
+        const end = Math.min(rows, r + TOUCH_WINDOW);
+        for (let q = r; q < end; q++) {
+          const fc = kind[q] === Kind.Route && err[q] === RowError.None ? this.routeKey(b, chunk, q) : -1;
+          fcs[q - r] = fc < 0 ? 255 : fc;
+          if (fc >= 0) homes[q - r] = rt[fc].home();
+        }
+        sink ^= rt[FC_V4].touch(homes, fcs, FC_V4, end - r) ^ rt[FC_V6].touch(homes, fcs, FC_V6, end - r);
+      }
       if (err[r] !== RowError.None) {
         c.badRows++;
         continue;
@@ -381,6 +427,7 @@ export class FibStore implements ChangeSource {
       }
     }
     this.flushRescan();
+    this.touchSink = sink;
     return rows;
   }
 
@@ -627,10 +674,33 @@ export class FibStore implements ChangeSource {
         if (i === n) return last.ref;
       }
     }
+    // Two interleaved FNV-style lanes (half the multiply chain), folded to a small integer so the
+    // Map key stays unboxed.
     let h = Math.imul(fam ^ 0x811c9dc5, 0x01000193);
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ sig[i], 0x01000193);
+    let h2 = 0x9e3779b1;
+    let i = 0;
+    for (; i + 1 < n; i += 2) {
+      h = Math.imul(h ^ sig[i], 0x01000193);
+      h2 = Math.imul(h2 ^ sig[i + 1], 0x85ebca77);
+    }
+    if (i < n) h = Math.imul(h ^ sig[i], 0x01000193);
+    h ^= h2 ^ (h2 >>> 13);
     h ^= h >>> 15;
-    h >>>= 0;
+    h &= 0x3fffffff;
+    // Direct-mapped cache in front of the Map: a full table has a few dozen path sets.
+    const slot = h & (IMPLICIT_CACHE - 1);
+    const hit = this.implicitCache[slot];
+    if (hit !== null && hit.hash === h && hit.routeFamily === fam && this.slots[hit.ref] === hit) {
+      const cs = hit.sig!;
+      if (cs.length === n) {
+        let j = 0;
+        while (j < n && cs[j] === sig[j]) j++;
+        if (j === n) {
+          this.lastImplicit = hit;
+          return hit.ref;
+        }
+      }
+    }
     const cands = this.implicitByHash.get(h);
     if (cands !== undefined) {
       for (let c = 0; c < cands.length; c++) {
@@ -641,6 +711,7 @@ export class FibStore implements ChangeSource {
         while (i < n && cs[i] === sig[i]) i++;
         if (i === n) {
           this.lastImplicit = cand;
+          this.implicitCache[slot] = cand;
           return cand.ref;
         }
       }
@@ -677,6 +748,7 @@ export class FibStore implements ChangeSource {
     if (cands !== undefined) cands.push(g);
     else this.implicitByHash.set(h, [g]);
     this.lastImplicit = g;
+    this.implicitCache[slot] = g;
     return g.ref;
   }
 
@@ -1326,10 +1398,9 @@ export class FibStore implements ChangeSource {
   routeResult(handle: number, ok: boolean, error?: string): void {
     const c = this.counters;
     const fc = handle >>> 30;
-    const gen = (handle >>> 27) & 7;
-    const id = handle & 0x7ffffff;
     const t = fc === FC_MAC ? this.macs : this.rt[fc];
-    if (id >= t.hi || (t.flags[id] & EF.InUse) === 0 || t.gen(id) !== gen) {
+    const id = t.live(handle);
+    if (id < 0) {
       c.resultsStale++;
       return;
     }
@@ -1403,7 +1474,7 @@ export class FibStore implements ChangeSource {
     v.len = t.len[id];
     v.protocol = t.proto[id];
     v.lane = lane as Lane;
-    v.handle = ((fc << 30) | (t.gen(id) << 27) | id) >>> 0;
+    v.handle = t.handle(fc, id);
     if (tgt >= TGT_REF) {
       v.target = Target.Nhg;
       v.nhgId = this.slots[tgt - TGT_REF]!.id;
@@ -1450,7 +1521,7 @@ export class FibStore implements ChangeSource {
     v.mac[4] = (k2 >>> 8) & 0xff;
     v.mac[5] = k2 & 0xff;
     v.vni = this.macVni[id];
-    v.handle = ((FC_MAC << 30) | (m.gen(id) << 27) | id) >>> 0;
+    v.handle = m.handle(FC_MAC, id);
     if (tgt >= TGT_REF) {
       v.nhgId = this.slots[tgt - TGT_REF]!.id;
       v.vtepFamily = 0;
@@ -1655,18 +1726,31 @@ export class FibStore implements ChangeSource {
     const e = this.epoch;
     const refreshed = { routes: 0, nhgs: 0, macs: 0 };
     const stale = { routes: 0, nhgs: 0, macs: 0 };
-    for (const t of this.rt)
-      for (let id = 0; id < t.hi; id++)
-        if ((t.flags[id] & EF.Exists) !== 0) {
-          if (t.epoch[id] === e) refreshed.routes++;
-          else stale.routes++;
+    // Routes and MACs change epoch or existence only through ingested rows, sweeps and new
+    // connections: the walk over every entry is redone only after one of those, so status polls
+    // on a settled table cost O(groups), not O(routes).
+    const c = this.counters;
+    let rc = this.replayCountsCache;
+    if (rc === null || rc.rows !== c.rows || rc.sweeps !== c.sweeps || rc.epochSeq !== this.epochSeq) {
+      rc = { rows: c.rows, sweeps: c.sweeps, epochSeq: this.epochSeq, routesRefreshed: 0, routesStale: 0, macsRefreshed: 0, macsStale: 0 };
+      for (const t of this.rt)
+        for (let id = 0; id < t.hi; id++)
+          if ((t.flags[id] & EF.Exists) !== 0) {
+            if (t.epoch[id] === e) rc.routesRefreshed++;
+            else rc.routesStale++;
+          }
+      const m = this.macs;
+      for (let id = 0; id < m.hi; id++)
+        if ((m.flags[id] & EF.Exists) !== 0) {
+          if (m.epoch[id] === e) rc.macsRefreshed++;
+          else rc.macsStale++;
         }
-    const m = this.macs;
-    for (let id = 0; id < m.hi; id++)
-      if ((m.flags[id] & EF.Exists) !== 0) {
-        if (m.epoch[id] === e) refreshed.macs++;
-        else stale.macs++;
-      }
+      this.replayCountsCache = rc;
+    }
+    refreshed.routes = rc.routesRefreshed;
+    stale.routes = rc.routesStale;
+    refreshed.macs = rc.macsRefreshed;
+    stale.macs = rc.macsStale;
     for (const n of this.byId.values())
       if (n.present) {
         if (n.epoch === e) refreshed.nhgs++;
@@ -1694,14 +1778,45 @@ export class FibStore implements ChangeSource {
     return this.rt.reduce((s, t) => s + t.bytes(), 0) + this.macs.bytes() + this.macVtep.byteLength + this.macVni.byteLength * 2;
   }
 
-  /** The route a handle stands for (the daemon's offload feedback), or null when it is gone. */
-  routeKeyFor(handle: number): RouteKey | null {
-    const fc = handle >>> 30;
-    const id = handle & 0x7ffffff;
-    if (fc === FC_MAC) return null;
+  /**
+   * The handle of the route zebra has under this key, or -1 when it has none (withdrawn, or never
+   * sent). Allocation-free: offload feedback resolves every result through it.
+   */
+  routeHandle(family: number, table: number, addr: Uint8Array, len: number): number {
+    const fc = family === AF_INET ? FC_V4 : family === AF_INET6 ? FC_V6 : -1;
+    if (fc < 0) return -1;
+    const ix = this.tableIdx.get(table);
+    if (ix === undefined) return -1;
     const t = this.rt[fc];
-    if (id >= t.hi || (t.flags[id] & EF.InUse) === 0 || t.gen(id) !== ((handle >>> 27) & 7)) return null;
-    return this.routeKeyOf(fc, id);
+    const words = t.words;
+    for (let w = 0; w < words; w++) {
+      const a = ((addr[4 * w] << 24) | (addr[4 * w + 1] << 16) | (addr[4 * w + 2] << 8) | addr[4 * w + 3]) >>> 0;
+      const bits = len - 32 * w;
+      t.k[w] = bits <= 0 ? 0 : bits >= 32 ? a : (a & (0xffffffff << (32 - bits))) >>> 0;
+    }
+    t.kLen = len;
+    t.kTbl = ix;
+    const id = t.find();
+    if (id < 0 || (t.flags[id] & EF.Exists) === 0) return -1;
+    return t.handle(fc, id);
+  }
+
+  /** The route a handle stands for (the daemon's offload feedback), or null when it is gone. */
+  routeKeyFor(handle: number, out?: RouteKey): RouteKey | null {
+    const fc = handle >>> 30;
+    if (fc === FC_MAC) return null;
+    const id = this.rt[fc].live(handle);
+    if (id < 0) return null;
+    if (out === undefined) return this.routeKeyOf(fc, id);
+    // Filled in place (`out.addr` holds 16 bytes): feedback reads one key per notification sent.
+    const t = this.rt[fc];
+    out.family = FC_FAMILY[fc];
+    out.table = fc === FC_MPLS ? 0 : this.tableIds[t.tbl[id]];
+    out.len = t.len[id];
+    out.label = fc === FC_MPLS ? t.key[id] : 0;
+    out.protocol = t.proto[id];
+    this.keyBytes(fc, id, out.addr);
+    return out;
   }
 
   private routeKeyOf(fc: number, id: number): RouteKey {
@@ -1748,7 +1863,7 @@ export class FibStore implements ChangeSource {
       parked: n !== null && !(n.present && n.resolved),
       programmed: t.prog[id] === g && (t.flags[id] & (EF.Dirty | EF.Force)) === 0 && t.prog[id] !== 0,
       failed: (t.flags[id] & EF.Failed) !== 0,
-      handle: ((fc << 30) | (t.gen(id) << 27) | id) >>> 0,
+      handle: t.handle(fc, id),
     };
   }
 

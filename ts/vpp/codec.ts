@@ -460,8 +460,14 @@ export function writeIpRouteAddDel(
   }
   buf[off + 37] = plen; // route.prefix.len @37
   buf[off + 38] = nPaths; // route.n_paths @38
-  if (nPaths > 0 && paths) buf.set(paths.subarray(0, nPaths * FIB_PATH_SIZE), off + 39);
+  if (nPaths > 0 && paths) setPaths(buf, off + 39, paths, nPaths);
   return IP_ROUTE_ADD_DEL_FIXED + nPaths * FIB_PATH_SIZE;
+}
+
+/** Copy `nPaths` encoded paths to `at`; no view is allocated when `paths` holds exactly those (every route does). */
+function setPaths(buf: Uint8Array, at: number, paths: Uint8Array, nPaths: number): void {
+  const n = nPaths * FIB_PATH_SIZE;
+  buf.set(paths.length === n ? paths : paths.subarray(0, n), at);
 }
 
 /** mpls_route_add_del (mpls.api 1.1.1, crc 0x8e1d1e07). Returns the payload length. */
@@ -483,7 +489,7 @@ export function writeMplsRouteAddDel(
   dv.setUint8(off + 21, eosProto); // mr_eos_proto @21 (fib_path_nh_proto as u8)
   dv.setUint8(off + 22, 0); // mr_is_multicast @22
   dv.setUint8(off + 23, nPaths); // mr_n_paths @23
-  if (nPaths > 0 && paths) buf.set(paths.subarray(0, nPaths * FIB_PATH_SIZE), off + 24);
+  if (nPaths > 0 && paths) setPaths(buf, off + 24, paths, nPaths);
   return MPLS_ROUTE_ADD_DEL_FIXED + nPaths * FIB_PATH_SIZE;
 }
 

@@ -69,6 +69,12 @@ export const DEFAULT_PIC_TABLE = 1_000_000_000;
  */
 export const PIC6_PREFIX = Uint8Array.of(0xfd, 0x66, 0x69, 0x62, 0x70, 0x75, 0x73, 0x68, 0, 0, 0, 0);
 
+/**
+ * Reply bytes kick() takes in at most per call: ~2,000 ip_route_add_del replies (30 bytes each
+ * with the header), twice a window of 1,000, so one call can free the whole window.
+ */
+const POLL_SLICE_BYTES = 64 * 1024;
+
 /** MPLS_IETF_IMPLICIT_NULL_LABEL: as an out-label, VPP pops (vnet/fib/fib_path_ext.c). */
 export const IMPLICIT_NULL = 3;
 
@@ -446,17 +452,30 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     this.ensureTable(6, this.picTable6, 'fibpush-pic-ip6');
   }
 
-  /** The source may have new changes: drain them soon (never synchronously: the caller is the reader). */
+  /**
+   * The source may have new changes: drain them soon, never synchronously (the caller is the
+   * reader). The drain runs as soon as the caller's callback returns, i.e. between the reader's
+   * socket reads, and is bounded by the window; the replies VPP already sent are taken in first
+   * (bounded, without waiting), so the window refills while zebra is still being read. libuv
+   * reads a busy zebra socket up to 32 times per event-loop turn, so a drain that waited for the
+   * next turn (setImmediate) or for the VPP socket's next poll would get one window per table.
+   */
   kick(): void {
     if (this.scheduled || this.closed) return;
     this.scheduled = true;
-    setImmediate(this.pumpTick);
+    // Once per drain, not per kick: the reader kicks after every batch of a read, and a poll that
+    // finds nothing still costs a system call and an EAGAIN error.
+    if (!this.paused && !this.pumping && this.client.inFlight > 0) this.client.pollReplies(POLL_SLICE_BYTES);
+    process.nextTick(this.pumpTick);
   }
 
   private readonly pumpTick = (): void => {
     this.scheduled = false;
     this.pump();
   };
+
+  /** Set during pump(): replies are not taken in from inside it (slots and retries are being walked). */
+  private pumping = false;
 
   /** Resolves when nothing is pending: source drained, every call answered, no retry waiting. */
   whenIdle(): Promise<void> {
@@ -659,7 +678,10 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     v.op = this.sOp[s] as Op;
     v.family = this.sFam[s] as Family;
     v.table = this.sNlTable[s];
-    v.addr.set(this.sAddr.subarray(s * 16, s * 16 + 16));
+    const a = v.addr;
+    const sa = this.sAddr;
+    const o = s * 16;
+    for (let i = 0; i < 16; i++) a[i] = sa[o + i]; // no subarray view per reply
     v.len = this.sLen[s];
     v.label = this.sLabel[s];
     v.target = this.sTarget[s] as Target;
@@ -676,6 +698,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     if (this.paused || this.closed || !this.client.connected) return;
     const c = this.client;
     const src = this.source;
+    this.pumping = true;
     try {
       // 1. Retries that are due (a route's newest change wins: superseded ones were dropped).
       if (this.retries.size > 0 || this.nhgRetryDue.size > 0) this.sendDueRetries();
@@ -701,6 +724,8 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     } catch (e) {
       this.lastError = (e as Error).message;
       this.emit('error-event', e);
+    } finally {
+      this.pumping = false;
     }
     // The client writes the batch once this turn's work is done (one socket write).
     this.checkIdle();

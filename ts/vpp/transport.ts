@@ -5,6 +5,7 @@
 // payload bytes, header excluded), `u32 gc_mark_timestamp` (0), then the payload. A read may hold
 // many messages, or a fraction of one (sockclnt_create_reply carries the whole message table,
 // ~53 KB), so the reader keeps a partial tail and delivers each payload in place.
+import * as fs from 'fs';
 import * as net from 'net';
 
 export const HEADER_SIZE = 16;
@@ -210,9 +211,16 @@ export class VppSocket {
   private sock: net.Socket | null = null;
   private closed = false;
   private free: BatchBuffer[] = [];
+  /** Set while received bytes are being framed and handled: a poll from inside a handler is refused. */
+  private framing = false;
+  private pollBuf: Buffer | null = null;
   /** Socket writes issued (one per batch). */
   writes = 0;
   bytesOut = 0;
+  /** Bytes taken in by pollRead() rather than by the event loop's read. */
+  polledBytes = 0;
+  /** When bytes last arrived (performance.now()): one clock read per socket read, not per message. */
+  lastRead = 0;
 
   constructor(
     readonly path: string,
@@ -230,15 +238,7 @@ export class VppSocket {
         path: this.path,
         onread: {
           buffer: readBuf,
-          callback: (n: number, buf: Uint8Array) => {
-            try {
-              this.reader.push(buf, 0, n);
-            } catch (e) {
-              this.destroy(e as Error);
-              return false;
-            }
-            return true;
-          },
+          callback: (n: number, buf: Uint8Array) => this.received(buf, n),
         },
       } as net.NetConnectOpts);
       this.sock = s;
@@ -273,6 +273,50 @@ export class VppSocket {
         this.destroy(null);
       });
     });
+  }
+
+  private received(buf: Uint8Array, n: number): boolean {
+    this.lastRead = performance.now();
+    this.framing = true;
+    try {
+      this.reader.push(buf, 0, n);
+    } catch (e) {
+      this.destroy(e as Error);
+      return false;
+    } finally {
+      this.framing = false;
+    }
+    return true;
+  }
+
+  /**
+   * Take in, without waiting, up to about `maxBytes` that the kernel already holds for this
+   * socket, and hand them to the message handler now instead of at the event loop's next poll.
+   * A caller that holds the event loop for long stretches (the zebra reader: libuv reads a busy
+   * socket up to 32 times per poll) uses it to let replies free the window between its reads.
+   * The fd is non-blocking (libuv's), so EAGAIN ends it; EOF and errors are left to libuv's own
+   * read, which sees them again. Returns the bytes taken in; 0 when called from inside a handler.
+   */
+  pollRead(maxBytes: number): number {
+    const s = this.sock;
+    if (!s || this.closed || this.framing) return 0;
+    const fd = (s as unknown as { _handle?: { fd?: number } | null })._handle?.fd;
+    if (typeof fd !== 'number' || fd < 0) return 0;
+    const buf = this.pollBuf ?? (this.pollBuf = Buffer.allocUnsafe(64 * 1024));
+    let total = 0;
+    while (total < maxBytes && !this.closed) {
+      let n: number;
+      try {
+        n = fs.readSync(fd, buf, 0, buf.length, null);
+      } catch {
+        break; // EAGAIN: nothing more for now
+      }
+      if (n <= 0) break;
+      total += n;
+      this.polledBytes += n;
+      if (!this.received(buf, n) || n < buf.length) break;
+    }
+    return total;
   }
 
   /** A batch buffer to fill; hand it back with write() or release(). */

@@ -108,6 +108,8 @@ function demoConfig(o: DemoOpts, vppSocket: string, control: string): DaemonConf
     feedback: true,
     feedbackRate: DEFAULT_FEEDBACK_RATE,
     quietPeriodMs: 3000,
+    // the generated table's size is known, so the route tables are sized for it up front
+    expectedRoutes: o.routes,
     idleTimeoutMs: 0,
     logLevel: o.verbose ? 'info' : 'warn',
     logFormat: process.stderr.isTTY ? 'logfmt' : 'json',
