@@ -186,7 +186,14 @@ function fromGenFields(fields: readonly gen.FieldDef[]): SimField[] {
 // ---------------------------------------------------------------- loading
 
 export function defaultJsonDir(): string {
-  // dist/test/vpp-sim -> repo root -> ../shared/vpp-api/json
+  // dist/test/vpp-sim -> repo root -> test/vpp-sim/api-json (VPP 25.10's API JSON, kept in the
+  // repository so that the simulator and `fibpush demo` run from a plain clone)
+  const root = path.resolve(__dirname, '..', '..', '..');
+  return path.resolve(root, 'test', 'vpp-sim', 'api-json');
+}
+
+/** The reference copy beside the repository (shared/vpp-api/json), when present. */
+export function referenceJsonDir(): string {
   const root = path.resolve(__dirname, '..', '..', '..');
   return path.resolve(root, '..', 'shared', 'vpp-api', 'json');
 }
