@@ -13,6 +13,9 @@ import {
   PathView,
   RouteView,
   Target,
+  newMacView,
+  newNhgView,
+  newRouteView,
 } from '../ts/dplane/types';
 
 export interface LegSpec {
@@ -78,11 +81,9 @@ export interface MacSpec {
 }
 
 export class TestSource implements ChangeSource {
-  readonly nhg: NhgView = { op: Op.Set, id: 0, family: AF_INET, primary: [], backup: [], fdb: false };
-  readonly route: RouteView = {
-    op: Op.Set, family: AF_INET, table: 254, addr: new Uint8Array(16), len: 0, label: 0, target: Target.Nhg, nhgId: 0, protocol: 196, lane: Lane.Connected, handle: 0,
-  };
-  readonly mac: MacView = { op: Op.Set, ifindex: 0, vlan: 0, mac: new Uint8Array(6), vtepFamily: 0, vtep: new Uint8Array(16), nhgId: 0, vni: 0, handle: 0 };
+  readonly nhg: NhgView = newNhgView();
+  readonly route: RouteView = newRouteView();
+  readonly mac: MacView = newMacView();
   private q: Item[] = [];
   private qh = 0;
   readonly nhgs = new Map<number, NhgSpec>();

@@ -135,3 +135,30 @@ export interface ChangeSource {
    */
   replayAll?(): number;
 }
+
+/** A blank NhgView for a ChangeSource to fill and reuse. */
+export function newNhgView(): NhgView {
+  return { op: Op.Set, id: 0, family: AF_INET, primary: [], backup: [], fdb: false };
+}
+
+/** A blank RouteView for a ChangeSource to fill and reuse. */
+export function newRouteView(): RouteView {
+  return {
+    op: Op.Set,
+    family: AF_INET,
+    table: 254,
+    addr: new Uint8Array(16),
+    len: 0,
+    label: 0,
+    target: Target.Nhg,
+    nhgId: 0,
+    protocol: 0,
+    lane: Lane.Connected,
+    handle: 0,
+  };
+}
+
+/** A blank MacView for a ChangeSource to fill and reuse. */
+export function newMacView(): MacView {
+  return { op: Op.Set, ifindex: 0, vlan: 0, mac: new Uint8Array(6), vtepFamily: 0, vtep: new Uint8Array(16), nhgId: 0, vni: 0, handle: 0 };
+}
