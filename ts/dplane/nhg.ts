@@ -71,7 +71,7 @@ export class Nhg {
   groupType = 0;
   /** Implicit group: its legs; also the content hash and the route family it was built for. */
   legs: Leg[] = [];
-  /** Implicit group: its legs as the u32 signature they were hashed from (see FibStore.implicitFor). */
+  /** Implicit group: its legs as a u32 signature (FibStore.buildSig); rows are compared with it. */
   sig: Uint32Array | null = null;
   hash = 0;
   routeFamily = 0;

@@ -9,6 +9,7 @@
 import { Attr, Batch, Kind, Meta } from '../codec/layout';
 import { RowError } from '../codec/codes';
 import { BackupLinks, ProtectionInfo } from '../backup-nhg';
+import { BatchCols } from './cols';
 import { EF, KeyTable, NIL } from './keytable';
 import { LANE_OF_PROTOCOL } from './lanes';
 import { computeResolved, flatten, Leg, Nhg, NhgKind } from './nhg';
@@ -251,6 +252,28 @@ function pathInfo(l: Leg, weight: number): PathInfo {
   };
 }
 
+/** The big-endian u32 at `o`. */
+function be32(c: Uint8Array, o: number): number {
+  return ((c[o] << 24) | (c[o + 1] << 16) | (c[o + 2] << 8) | c[o + 3]) >>> 0;
+}
+
+/** Labels of a single-leg inline route: RTA_NEWDST (AF_MPLS) or an MPLS RTA_ENCAP (uncapped). */
+function rowLabelCount(b: BatchCols, r: number, attrs: number, mplsRoute: boolean): number {
+  if (mplsRoute) return (attrs & Attr.NewDst) !== 0 ? b.labelCount[r] : 0;
+  return (attrs & Attr.Encap) !== 0 && b.encapType[r] === LWTUNNEL_ENCAP_MPLS ? b.labelCount[r] : 0;
+}
+
+/** Whether the leg at `k` of signature `s` has the gateway at chunk[gwOff, gwLen) (sigLeg's encoding). */
+function gwMatches(s: Uint32Array, k: number, chunk: Uint8Array, gwOff: number, gwLen: number): boolean {
+  const gf = gwOff === 0 ? 0 : gwLen === 4 ? 4 : gwLen === 16 ? 6 : 0;
+  if (s[k] !== gf) return false;
+  // sigLeg leaves the unused gateway words 0.
+  if (gf === 0) return true;
+  if (s[k + 1] !== be32(chunk, gwOff)) return false;
+  if (gf === 4) return true;
+  return s[k + 2] === be32(chunk, gwOff + 4) && s[k + 3] === be32(chunk, gwOff + 8) && s[k + 4] === be32(chunk, gwOff + 12);
+}
+
 export class FibStore implements ChangeSource {
   readonly nhg: NhgView = { op: Op.Set, id: 0, family: AF_INET, primary: [], backup: [], fdb: false };
   readonly route: RouteView = {
@@ -298,6 +321,13 @@ export class FibStore implements ChangeSource {
   private readonly routeCounts: number[] = [];
   private routeTotal = 0;
   private macTotal = 0;
+  // Routes/MACs zebra has that carry the current epoch (replayStatus's refreshed counts; the rest
+  // of routeTotal/macTotal is stale). Kept where entries are added, refreshed and deleted.
+  private routesCur = 0;
+  private macsCur = 0;
+  // zebra's nexthop objects present, and those of them carrying the current epoch.
+  private nhgsPresent = 0;
+  private nhgsCur = 0;
   private failedRoutes = 0;
   // Nexthop objects.
   private readonly byId = new Map<number, Nhg>();
@@ -337,18 +367,10 @@ export class FibStore implements ChangeSource {
   // Ingest's look-ahead: index homes and family codes of the next window of rows.
   private readonly touchHome = new Int32Array(TOUCH_WINDOW);
   private readonly touchFc = new Uint8Array(TOUCH_WINDOW);
+  // The batch's columns as fixed fields (see cols.ts), rebound by each ingest call.
+  private readonly cols = new BatchCols();
   /** @internal Keeps the look-ahead loads live; never read. */
   touchSink = 0;
-  // replayStatus()'s route/MAC walk, kept until a row, sweep or connection can change it.
-  private replayCountsCache: {
-    rows: number;
-    sweeps: number;
-    epochSeq: number;
-    routesRefreshed: number;
-    routesStale: number;
-    macsRefreshed: number;
-    macsStale: number;
-  } | null = null;
   // Scratch: the legs of one inline route as a u32 signature (no allocation per route).
   private sig = new Uint32Array(256);
   private sigLen = 0;
@@ -379,9 +401,10 @@ export class FibStore implements ChangeSource {
    * Applies every good row of a decoded batch. `chunk` is the buffer the batch was decoded from;
    * it is only read during this call. Returns the number of rows looked at.
    */
-  ingest(b: Batch, chunk: Uint8Array): number {
-    const rows = b.meta[Meta.Rows];
+  ingest(batch: Batch, chunk: Uint8Array): number {
+    const rows = batch.meta[Meta.Rows];
     if (rows === 0) return 0;
+    const b = this.cols.bind(batch);
     this.lastInputAt = this.now();
     const c = this.counters;
     c.rows += rows;
@@ -447,7 +470,7 @@ export class FibStore implements ChangeSource {
   }
 
   /** Sets the probe key of the row's route table; returns the family code, or -1 (counted). */
-  private routeKey(b: Batch, chunk: Uint8Array, r: number): number {
+  private routeKey(b: BatchCols, chunk: Uint8Array, r: number): number {
     const fam = b.family[r];
     const len = b.dstLen[r];
     const hasDst = (b.attrs[r] & Attr.Dst) !== 0;
@@ -486,7 +509,7 @@ export class FibStore implements ChangeSource {
     return -1;
   }
 
-  private routeRow(b: Batch, chunk: Uint8Array, r: number): void {
+  private routeRow(b: BatchCols, chunk: Uint8Array, r: number): void {
     const c = this.counters;
     const fc = this.routeKey(b, chunk, r);
     if (fc < 0) {
@@ -555,6 +578,7 @@ export class FibStore implements ChangeSource {
     }
     t.tgt[id] = tgt;
     t.proto[id] = proto;
+    if ((f & EF.Exists) === 0 || t.epoch[id] !== this.epoch) this.routesCur++;
     t.flags[id] = f | EF.Exists | (force ? EF.Force : 0);
     t.epoch[id] = this.epoch;
     if (dirty) this.enqueueRoute(fc, id, LANE_OF_PROTOCOL[proto]);
@@ -567,6 +591,7 @@ export class FibStore implements ChangeSource {
     t.flags[id] &= ~(EF.Exists | EF.Force);
     this.routeCounts[t.tbl[id] * 3 + fc]--;
     this.routeTotal--;
+    if (t.epoch[id] === this.epoch) this.routesCur--;
     if (t.prog[id] !== 0) this.enqueueRoute(fc, id, LANE_OF_PROTOCOL[t.proto[id]]);
     else if ((t.flags[id] & EF.Dirty) === 0) this.release(t, id);
   }
@@ -633,12 +658,8 @@ export class FibStore implements ChangeSource {
     this.sigLen = n;
   }
 
-  /**
-   * The implicit group of an inline route's paths (RTA_GATEWAY/RTA_OIF/RTA_VIA/RTA_ENCAP, or
-   * RTA_MULTIPATH): its legs are written as a u32 signature, hashed, and looked up among the
-   * groups with that hash; a new group is allocated only for a path set not seen before.
-   */
-  private implicitFor(b: Batch, chunk: Uint8Array, r: number, fam: number): number {
+  /** Signature of a row's path set (its legs as sigLeg writes them): only built for a new group. */
+  private buildSig(b: BatchCols, chunk: Uint8Array, r: number, fam: number): void {
     const attrs = b.attrs[r];
     const mplsRoute = fam === AF_MPLS;
     this.sigLen = 0;
@@ -653,63 +674,127 @@ export class FibStore implements ChangeSource {
       }
     } else {
       const gw = (attrs & (Attr.Gateway | Attr.Via)) !== 0;
-      const lab = mplsRoute
-        ? (attrs & Attr.NewDst) !== 0
-          ? b.labelCount[r]
-          : 0
-        : (attrs & Attr.Encap) !== 0 && b.encapType[r] === LWTUNNEL_ENCAP_MPLS
-          ? b.labelCount[r]
-          : 0;
-      this.sigLeg(chunk, gw ? b.gwOff[r] : 0, b.gwLen[r], (attrs & Attr.Oif) !== 0 ? b.oif[r] : 0, 1, 0, b.label, b.labelStart[r], lab);
+      this.sigLeg(chunk, gw ? b.gwOff[r] : 0, b.gwLen[r], (attrs & Attr.Oif) !== 0 ? b.oif[r] : 0, 1, 0, b.label, b.labelStart[r], rowLabelCount(b, r, attrs, mplsRoute));
     }
-    const sig = this.sig;
-    const n = this.sigLen;
-    // Routes in a replay often share their neighbour's paths: try the last group first.
-    const last = this.lastImplicit;
-    if (last !== null && last.routeFamily === fam && this.slots[last.ref] === last) {
-      const ls = last.sig!;
-      if (ls.length === n) {
-        let i = 0;
-        while (i < n && ls[i] === sig[i]) i++;
-        if (i === n) return last.ref;
-      }
+  }
+
+  /**
+   * Whether implicit group `g` (still live, built for family `fam`) has exactly the path set of
+   * row `r`: its signature is compared word by word with the batch columns, nothing is built.
+   */
+  private rowMatches(g: Nhg, b: BatchCols, chunk: Uint8Array, r: number, fam: number): boolean {
+    if (g.routeFamily !== fam || this.slots[g.ref] !== g) return false;
+    const s = g.sig!;
+    const n = s.length;
+    const attrs = b.attrs[r];
+    const label = b.label;
+    if ((attrs & Attr.Multipath) === 0) {
+      // One leg: [gwFamily, gw x4, ifindex, weight 1, flags 0, nLabels, labels...].
+      let lc = rowLabelCount(b, r, attrs, fam === AF_MPLS);
+      if (lc > 16) lc = 16;
+      if (n !== 9 + lc || s[8] !== lc || s[6] !== 1 || s[7] !== 0) return false;
+      if (s[5] !== ((attrs & Attr.Oif) !== 0 ? b.oif[r] : 0)) return false;
+      if (!gwMatches(s, 0, chunk, (attrs & (Attr.Gateway | Attr.Via)) !== 0 ? b.gwOff[r] : 0, b.gwLen[r])) return false;
+      const ls = b.labelStart[r];
+      for (let j = 0; j < lc; j++) if (s[9 + j] !== ((label[ls + j] >>> 12) & 0xfffff)) return false;
+      return true;
     }
-    // Two interleaved FNV-style lanes (half the multiply chain), folded to a small integer so the
-    // Map key stays unboxed.
+    const ps = b.pathStart[r];
+    const pc = b.pathCount[r];
+    const mpls = fam === AF_MPLS;
+    let k = 0;
+    for (let i = 0; i < pc; i++) {
+      const p = ps + i;
+      if (k + 9 > n) return false;
+      let lc = mpls || b.pEncapType[p] === LWTUNNEL_ENCAP_MPLS ? b.pLabelCount[p] : 0;
+      if (lc > 16) lc = 16;
+      if (s[k + 8] !== lc || s[k + 5] !== b.pIfindex[p] || s[k + 6] !== (b.pWeight[p] || 1) || s[k + 7] !== b.pFlags[p]) return false;
+      if (!gwMatches(s, k, chunk, b.pGwOff[p], b.pGwLen[p])) return false;
+      k += 9;
+      const ls = b.pLabelStart[p];
+      for (let j = 0; j < lc; j++) if (s[k + j] !== ((label[ls + j] >>> 12) & 0xfffff)) return false;
+      k += lc;
+    }
+    return k === n;
+  }
+
+  /**
+   * Content hash of row `r`'s path set, read straight from the batch columns (the same fields
+   * the signature holds, so equal path sets hash equal): two interleaved multiply lanes, folded
+   * to a small integer so the Map key stays unboxed.
+   */
+  private rowHash(b: BatchCols, chunk: Uint8Array, r: number, fam: number): number {
+    const attrs = b.attrs[r];
+    const label = b.label;
+    const multi = (attrs & Attr.Multipath) !== 0;
+    const pc = multi ? b.pathCount[r] : 1;
+    const ps = multi ? b.pathStart[r] : 0;
+    const mpls = fam === AF_MPLS;
     let h = Math.imul(fam ^ 0x811c9dc5, 0x01000193);
-    let h2 = 0x9e3779b1;
-    let i = 0;
-    for (; i + 1 < n; i += 2) {
-      h = Math.imul(h ^ sig[i], 0x01000193);
-      h2 = Math.imul(h2 ^ sig[i + 1], 0x85ebca77);
+    let h2 = Math.imul(pc ^ 0x9e3779b1, 0x85ebca77);
+    for (let i = 0; i < pc; i++) {
+      let gwOff: number, gwLen: number, ifx: number, wt: number, fl: number, ls: number, lc: number;
+      if (multi) {
+        const p = ps + i;
+        gwOff = b.pGwOff[p];
+        gwLen = b.pGwLen[p];
+        ifx = b.pIfindex[p];
+        wt = b.pWeight[p] || 1;
+        fl = b.pFlags[p];
+        ls = b.pLabelStart[p];
+        lc = mpls || b.pEncapType[p] === LWTUNNEL_ENCAP_MPLS ? b.pLabelCount[p] : 0;
+      } else {
+        gwOff = (attrs & (Attr.Gateway | Attr.Via)) !== 0 ? b.gwOff[r] : 0;
+        gwLen = b.gwLen[r];
+        ifx = (attrs & Attr.Oif) !== 0 ? b.oif[r] : 0;
+        wt = 1;
+        fl = 0;
+        ls = b.labelStart[r];
+        lc = rowLabelCount(b, r, attrs, mpls);
+      }
+      if (lc > 16) lc = 16;
+      const gf = gwOff === 0 ? 0 : gwLen === 4 ? 4 : gwLen === 16 ? 6 : 0;
+      h = Math.imul(h ^ gf ^ (lc << 8) ^ (fl << 16), 0x01000193);
+      h2 = Math.imul(h2 ^ ifx, 0x85ebca77);
+      h = Math.imul(h ^ wt, 0x01000193);
+      if (gf !== 0) {
+        h2 = Math.imul(h2 ^ be32(chunk, gwOff), 0x85ebca77);
+        if (gf === 6) {
+          h = Math.imul(h ^ be32(chunk, gwOff + 4), 0x01000193);
+          h2 = Math.imul(h2 ^ be32(chunk, gwOff + 8), 0x85ebca77);
+          h = Math.imul(h ^ be32(chunk, gwOff + 12), 0x01000193);
+        }
+      }
+      for (let j = 0; j < lc; j++) h2 = Math.imul(h2 ^ ((label[ls + j] >>> 12) & 0xfffff), 0x85ebca77);
     }
-    if (i < n) h = Math.imul(h ^ sig[i], 0x01000193);
     h ^= h2 ^ (h2 >>> 13);
     h ^= h >>> 15;
-    h &= 0x3fffffff;
+    return h & 0x3fffffff;
+  }
+
+  /**
+   * The implicit group of an inline route's paths (RTA_GATEWAY/RTA_OIF/RTA_VIA/RTA_ENCAP, or
+   * RTA_MULTIPATH). The row's columns are compared with the previous row's group first (routes
+   * in a replay often share their neighbour's paths), then hashed and compared with the groups of
+   * that hash (a direct-mapped cache, then the Map). Nothing is built per route: only a path set
+   * not seen before gets its signature and legs.
+   */
+  private implicitFor(b: BatchCols, chunk: Uint8Array, r: number, fam: number): number {
+    const last = this.lastImplicit;
+    if (last !== null && this.rowMatches(last, b, chunk, r, fam)) return last.ref;
+    const h = this.rowHash(b, chunk, r, fam);
     // Direct-mapped cache in front of the Map: a full table has a few dozen path sets.
     const slot = h & (IMPLICIT_CACHE - 1);
     const hit = this.implicitCache[slot];
-    if (hit !== null && hit.hash === h && hit.routeFamily === fam && this.slots[hit.ref] === hit) {
-      const cs = hit.sig!;
-      if (cs.length === n) {
-        let j = 0;
-        while (j < n && cs[j] === sig[j]) j++;
-        if (j === n) {
-          this.lastImplicit = hit;
-          return hit.ref;
-        }
-      }
+    if (hit !== null && hit.hash === h && this.rowMatches(hit, b, chunk, r, fam)) {
+      this.lastImplicit = hit;
+      return hit.ref;
     }
     const cands = this.implicitByHash.get(h);
     if (cands !== undefined) {
       for (let c = 0; c < cands.length; c++) {
         const cand = cands[c];
-        const cs = cand.sig!;
-        if (cand.routeFamily !== fam || cs.length !== n) continue;
-        let i = 0;
-        while (i < n && cs[i] === sig[i]) i++;
-        if (i === n) {
+        if (this.rowMatches(cand, b, chunk, r, fam)) {
           this.lastImplicit = cand;
           this.implicitCache[slot] = cand;
           return cand.ref;
@@ -717,6 +802,9 @@ export class FibStore implements ChangeSource {
       }
     }
     // A new path set: allocate its group (once per distinct set, not per route).
+    this.buildSig(b, chunk, r, fam);
+    const sig = this.sig;
+    const n = this.sigLen;
     const g = this.newNhg(this.allocImplicitId());
     g.kind = NhgKind.Implicit;
     g.present = true;
@@ -906,7 +994,7 @@ export class FibStore implements ChangeSource {
    * released: a group re-sent with other members and a backup that is a former member must not
    * free that member half way.
    */
-  private nexthopRow(b: Batch, chunk: Uint8Array, r: number): void {
+  private nexthopRow(b: BatchCols, chunk: Uint8Array, r: number): void {
     this.deferring = true;
     try {
       this.applyNexthop(b, chunk, r);
@@ -921,7 +1009,7 @@ export class FibStore implements ChangeSource {
     }
   }
 
-  private applyNexthop(b: Batch, chunk: Uint8Array, r: number): void {
+  private applyNexthop(b: BatchCols, chunk: Uint8Array, r: number): void {
     const c = this.counters;
     const attrs = b.attrs[r];
     const id = b.nhId[r];
@@ -1004,6 +1092,8 @@ export class FibStore implements ChangeSource {
       this.setBackup(n, bk);
       changed = true;
     }
+    if (!n.present) this.nhgsPresent++;
+    if (!n.present || n.epoch !== this.epoch) this.nhgsCur++;
     n.present = true;
     n.delPending = false;
     n.epoch = this.epoch;
@@ -1028,6 +1118,10 @@ export class FibStore implements ChangeSource {
   }
 
   private removeNhg(n: Nhg): void {
+    if (n.present) {
+      this.nhgsPresent--;
+      if (n.epoch === this.epoch) this.nhgsCur--;
+    }
     n.present = false;
     n.delPending = false;
     if (n.kind === NhgKind.Group) this.unlinkMembers(n);
@@ -1100,7 +1194,7 @@ export class FibStore implements ChangeSource {
     this.macVni = n;
   }
 
-  private neighRow(b: Batch, chunk: Uint8Array, r: number): void {
+  private neighRow(b: BatchCols, chunk: Uint8Array, r: number): void {
     const c = this.counters;
     if (b.family[r] !== AF_BRIDGE) {
       // ARP/ND entries (EVPN neighbour suppression) are not FIB state for this dataplane.
@@ -1169,6 +1263,7 @@ export class FibStore implements ChangeSource {
     m.proto[id] = b.protocol[r];
     this.macVtepFam[id] = vf;
     this.macVni[id] = vni;
+    if ((f & EF.Exists) === 0 || m.epoch[id] !== this.epoch) this.macsCur++;
     m.flags[id] = f | EF.Exists | (force ? EF.Force : 0);
     m.epoch[id] = this.epoch;
     if (!same) this.enqueueMac(id);
@@ -1180,6 +1275,7 @@ export class FibStore implements ChangeSource {
     m.tgt[id] = 0;
     m.flags[id] &= ~(EF.Exists | EF.Force);
     this.macTotal--;
+    if (m.epoch[id] === this.epoch) this.macsCur--;
     if (m.prog[id] !== 0) this.enqueueMac(id);
     else if ((m.flags[id] & EF.Dirty) === 0) m.remove(id);
   }
@@ -1206,6 +1302,10 @@ export class FibStore implements ChangeSource {
       this.epoch = 1;
     }
     this.epochSeq++;
+    // No entry carries the new epoch yet: everything zebra had is stale until refreshed.
+    this.routesCur = 0;
+    this.macsCur = 0;
+    this.nhgsCur = 0;
     this.state = 'replaying';
     this.endedBy = null;
     this.startedAt = now;
@@ -1723,39 +1823,10 @@ export class FibStore implements ChangeSource {
   }
 
   replayStatus(now: number = this.now()): ReplayStatus {
-    const e = this.epoch;
-    const refreshed = { routes: 0, nhgs: 0, macs: 0 };
-    const stale = { routes: 0, nhgs: 0, macs: 0 };
-    // Routes and MACs change epoch or existence only through ingested rows, sweeps and new
-    // connections: the walk over every entry is redone only after one of those, so status polls
-    // on a settled table cost O(groups), not O(routes).
-    const c = this.counters;
-    let rc = this.replayCountsCache;
-    if (rc === null || rc.rows !== c.rows || rc.sweeps !== c.sweeps || rc.epochSeq !== this.epochSeq) {
-      rc = { rows: c.rows, sweeps: c.sweeps, epochSeq: this.epochSeq, routesRefreshed: 0, routesStale: 0, macsRefreshed: 0, macsStale: 0 };
-      for (const t of this.rt)
-        for (let id = 0; id < t.hi; id++)
-          if ((t.flags[id] & EF.Exists) !== 0) {
-            if (t.epoch[id] === e) rc.routesRefreshed++;
-            else rc.routesStale++;
-          }
-      const m = this.macs;
-      for (let id = 0; id < m.hi; id++)
-        if ((m.flags[id] & EF.Exists) !== 0) {
-          if (m.epoch[id] === e) rc.macsRefreshed++;
-          else rc.macsStale++;
-        }
-      this.replayCountsCache = rc;
-    }
-    refreshed.routes = rc.routesRefreshed;
-    stale.routes = rc.routesStale;
-    refreshed.macs = rc.macsRefreshed;
-    stale.macs = rc.macsStale;
-    for (const n of this.byId.values())
-      if (n.present) {
-        if (n.epoch === e) refreshed.nhgs++;
-        else stale.nhgs++;
-      }
+    // Counters kept as entries are added, refreshed, swept and deleted and reset by
+    // connectionStart: a status poll walks nothing, whatever the table size.
+    const refreshed = { routes: this.routesCur, nhgs: this.nhgsCur, macs: this.macsCur };
+    const stale = { routes: this.routeTotal - this.routesCur, nhgs: this.nhgsPresent - this.nhgsCur, macs: this.macTotal - this.macsCur };
     return {
       state: this.state,
       endedBy: this.endedBy,
