@@ -1,5 +1,7 @@
 // The batch layout: column placement is deterministic and every column fits its capacity.
 import { test } from 'uvu';
+import { execFileSync } from 'child_process';
+import * as path from 'path';
 import * as assert from 'uvu/assert';
 import { createBatch, layoutOffsets, ALL_COLUMN_NAMES, MIN_ROWS } from '../ts/codec/layout';
 
@@ -24,6 +26,19 @@ test('capacities below the minimum are raised', () => {
   assert.is(b.cap.rows, MIN_ROWS);
   assert.is(b.kind.length, MIN_ROWS);
   assert.is(layoutOffsets(b.cap).byteLength, b.buffer.byteLength);
+});
+
+test('a batch has a fixed shape (fast properties), not a dictionary', () => {
+  // V8 turns an object into a hash table when ~60 properties are added under computed names;
+  // every column access of a decoder or consumer would then be a lookup. Checked in a child
+  // process because the probe needs --allow-natives-syntax.
+  const layout = path.join(__dirname, '..', 'ts', 'codec', 'layout.js');
+  const out = execFileSync(
+    process.execPath,
+    ['--allow-natives-syntax', '-e', `const b = require(${JSON.stringify(layout)}).createBatch(); process.stdout.write(String(%HasFastProperties(b)))`],
+    { encoding: 'utf8' },
+  );
+  assert.is(out, 'true');
 });
 
 test.run();

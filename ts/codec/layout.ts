@@ -203,31 +203,27 @@ export function createBatch(want: Partial<Capacities> = {}): Batch {
   };
   const { offsets, byteLength } = layoutOffsets(cap);
   const buffer = new ArrayBuffer(byteLength);
-  const out: Record<string, unknown> = {
-    cap,
-    buffer,
-    offsets: Uint32Array.from(offsets),
-    meta: new Int32Array(Meta.Size),
-  };
+  const cols: ArrayBufferView[] = [];
   let i = 0;
-  const make = (cols: readonly (readonly [string, ColType])[], n: number) => {
-    for (const [name, t] of cols) {
+  const make = (list: readonly (readonly [string, ColType])[], n: number) => {
+    for (const [, t] of list) {
       const o = offsets[i++];
-      out[name] =
+      cols.push(
         t === 'u8'
           ? new Uint8Array(buffer, o, n)
           : t === 'u16'
             ? new Uint16Array(buffer, o, n)
             : t === 'u32'
               ? new Uint32Array(buffer, o, n)
-              : new Int32Array(buffer, o, n);
+              : new Int32Array(buffer, o, n),
+      );
     }
   };
   make(ROW_COLUMNS, cap.rows);
   make(PATH_COLUMNS, cap.paths);
   make(GROUP_COLUMNS, cap.groups);
   make(LABEL_COLUMNS, cap.labels);
-  return out as Batch;
+  return new BatchShape(cap, buffer, Uint32Array.from(offsets), new Int32Array(Meta.Size), cols) as unknown as Batch;
 }
 
 /** All column names in contract order (the native addon reports its own list for a self-check). */
@@ -237,3 +233,26 @@ export const ALL_COLUMN_NAMES: readonly string[] = [
   ...GROUP_COLUMNS.map((c) => c[0]),
   ...LABEL_COLUMNS.map((c) => c[0]),
 ];
+
+// A batch has ~60 columns. Added one by one under computed names, V8 keeps such an object as a
+// hash table ("dictionary mode") and every `batch.col[r]` in a decoder or consumer becomes a
+// lookup. A constructor that assigns every column by its literal name gives the object a fixed
+// shape instead. It is generated once from the column list, so the list stays the only source.
+type BatchCtor = new (
+  cap: Readonly<Capacities>,
+  buffer: ArrayBuffer,
+  offsets: Uint32Array,
+  meta: Int32Array,
+  cols: ArrayBufferView[],
+) => object;
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const BatchShape = new Function(
+  'cap',
+  'buffer',
+  'offsets',
+  'meta',
+  'cols',
+  ['this.cap = cap;', 'this.buffer = buffer;', 'this.offsets = offsets;', 'this.meta = meta;']
+    .concat(ALL_COLUMN_NAMES.map((n, k) => `this.${n} = cols[${k}];`))
+    .join('\n'),
+) as unknown as BatchCtor;
