@@ -29,6 +29,9 @@ import {
   PathView,
   RouteView,
   Target,
+  newMacView,
+  newNhgView,
+  newRouteView,
 } from './types';
 
 // Netlink message types (include/uapi/linux/rtnetlink.h).
@@ -275,31 +278,9 @@ function gwMatches(s: Uint32Array, k: number, chunk: Uint8Array, gwOff: number, 
 }
 
 export class FibStore implements ChangeSource {
-  readonly nhg: NhgView = { op: Op.Set, id: 0, family: AF_INET, primary: [], backup: [], fdb: false };
-  readonly route: RouteView = {
-    op: Op.Set,
-    family: AF_INET,
-    table: RT_TABLE_MAIN,
-    addr: new Uint8Array(16),
-    len: 0,
-    label: 0,
-    target: Target.Nhg,
-    nhgId: 0,
-    protocol: 0,
-    lane: Lane.Connected,
-    handle: 0,
-  };
-  readonly mac: MacView = {
-    op: Op.Set,
-    ifindex: 0,
-    vlan: 0,
-    mac: new Uint8Array(6),
-    vtepFamily: 0,
-    vtep: new Uint8Array(16),
-    nhgId: 0,
-    vni: 0,
-    handle: 0,
-  };
+  readonly nhg: NhgView = newNhgView();
+  readonly route: RouteView = newRouteView();
+  readonly mac: MacView = newMacView();
   readonly counters = new StoreCounters();
   /** Backup-group links (ts/backup-nhg). */
   readonly backups = new BackupLinks();
