@@ -679,51 +679,9 @@ export class FpmEncoder {
    * protocol, nhId}).
    */
   routeNhgWords(family: number, words: Uint32Array, off: number, dstLen: number, nhId: number, protocol: number, table: number): void {
-    const alen = family === AF_INET ? 4 : 16;
-    const bigTable = table >= 256;
-    const msgLen = NLMSG_HDR + 12 + 4 + alen + 8 + (bigTable ? 8 : 0) + 8;
-    this.ensure(FPM_HDR + msgLen);
-    const b = this.buf;
-    let p = this.pos;
-    b[p] = 1;
-    b[p + 1] = 1;
-    b.writeUInt16BE(FPM_HDR + msgLen, p + 2);
-    p += FPM_HDR;
-    b.writeUInt32LE(msgLen, p);
-    b.writeUInt16LE(RTM_NEWROUTE, p + 4);
-    b.writeUInt16LE(routeFlags(false, family), p + 6);
-    b.writeUInt32LE(0, p + 8);
-    b.writeUInt32LE(this.pid >>> 0, p + 12);
-    p += NLMSG_HDR;
-    b[p] = family;
-    b[p + 1] = dstLen;
-    b[p + 2] = 0;
-    b[p + 3] = 0;
-    b[p + 4] = bigTable ? RT_TABLE_UNSPEC : table;
-    b[p + 5] = protocol;
-    b[p + 6] = 0;
-    b[p + 7] = RTN_UNICAST;
-    b.writeUInt32LE(0, p + 8);
-    p += 12;
-    b.writeUInt16LE(4 + alen, p);
-    b.writeUInt16LE(RTA_DST, p + 2);
-    b.writeUInt32BE(words[off], p + 4);
-    if (alen === 16) {
-      b.writeUInt32BE(words[off + 1], p + 8);
-      b.writeUInt32BE(words[off + 2], p + 12);
-      b.writeUInt32BE(words[off + 3], p + 16);
-    }
-    p += 4 + alen;
-    b.writeUInt32LE(0x00060008, p); // rta_len 8, RTA_PRIORITY
-    b.writeUInt32LE(ZEBRA_ROUTE_METRIC, p + 4);
-    p += 8;
-    if (bigTable) {
-      b.writeUInt32LE(0x000f0008, p); // rta_len 8, RTA_TABLE
-      b.writeUInt32LE(table >>> 0, p + 4);
-      p += 8;
-    }
-    b.writeUInt32LE(0x001e0008, p); // rta_len 8, RTA_NH_ID
-    b.writeUInt32LE(nhId >>> 0, p + 4);
+    const p = this.routeHead(family, words, off, dstLen, protocol, table, RTN_UNICAST, false, 8);
+    this.buf.writeUInt32LE(0x001e0008, p); // rta_len 8, RTA_NH_ID
+    this.buf.writeUInt32LE(nhId >>> 0, p + 4);
     this.pos = p + 8;
   }
 
@@ -742,9 +700,30 @@ export class FpmEncoder {
     tail: Uint8Array | null,
     del = false,
   ): void {
+    const tailLen = tail === null ? 0 : tail.length;
+    const p = this.routeHead(family, words, off, dstLen, protocol, table, rtype, del, tailLen);
+    if (tail !== null) this.buf.set(tail, p);
+    this.pos = p + tailLen;
+  }
+
+  /**
+   * The part the fast paths share: FPM header, nlmsghdr, rtmsg, RTA_DST, RTA_PRIORITY 20 and, for
+   * tables >= 256, RTA_TABLE (rtm_table then RT_TABLE_UNSPEC), with room for `tailLen` more bytes.
+   * Returns where the tail goes; the caller writes it and moves `pos`.
+   */
+  private routeHead(
+    family: number,
+    words: Uint32Array,
+    off: number,
+    dstLen: number,
+    protocol: number,
+    table: number,
+    rtype: number,
+    del: boolean,
+    tailLen: number,
+  ): number {
     const alen = family === AF_INET ? 4 : 16;
     const bigTable = table >= 256;
-    const tailLen = tail === null ? 0 : tail.length;
     const msgLen = NLMSG_HDR + 12 + 4 + alen + 8 + (bigTable ? 8 : 0) + tailLen;
     this.ensure(FPM_HDR + msgLen);
     const b = this.buf;
@@ -778,16 +757,15 @@ export class FpmEncoder {
       b.writeUInt32BE(words[off + 3], p + 16);
     }
     p += 4 + alen;
-    b.writeUInt32LE(0x00060008, p);
+    b.writeUInt32LE(0x00060008, p); // rta_len 8, RTA_PRIORITY
     b.writeUInt32LE(ZEBRA_ROUTE_METRIC, p + 4);
     p += 8;
     if (bigTable) {
-      b.writeUInt32LE(0x000f0008, p);
+      b.writeUInt32LE(0x000f0008, p); // rta_len 8, RTA_TABLE
       b.writeUInt32LE(table >>> 0, p + 4);
       p += 8;
     }
-    if (tail !== null) b.set(tail, p);
-    this.pos = p + tailLen;
+    return p;
   }
 }
 
