@@ -15,6 +15,7 @@ import { messageFromRow } from '../ts/codec/format';
 import { FpmEncoder, NLM_F_REQUEST, RTM_F_OFFLOAD, RTM_NEWROUTE } from '../ts/codec/encoder';
 import { controlRequest } from '../ts/daemon/control';
 import { runHelp } from '../ts/daemon/config';
+import { waitFor as pollFor } from './frr/proc';
 
 const BIN = path.join(repoRoot(), 'bin', 'fibpush.js');
 const QUIET_MS = 300;
@@ -69,19 +70,9 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 8000): Promise<T> {
-  const until = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** Polls until `fn` gives a value (test/frr/proc.ts waitFor) with this suite's defaults. */
+function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 8000): Promise<T> {
+  return pollFor(what, fn, ms, 25);
 }
 
 interface Daemon {

@@ -12,6 +12,7 @@ import { diffFib } from './frr/fib';
 import { fibFromTable, simFib } from './e2e.fib';
 import { encodeTable, FullTable, generateFullTable } from '../ts/gen/fulltable';
 import { controlRequest } from '../ts/daemon/control';
+import { waitFor as pollFor } from './frr/proc';
 
 const BIN = path.join(repoRoot(), 'bin', 'fibpush.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-vpp-'));
@@ -35,19 +36,9 @@ function truncated(t: FullTable, v4: number, v6: number): FullTable {
   return { ...t, v4: { ...t.v4, count: v4 }, v6: { ...t.v6, count: v6 } };
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 15000): Promise<T> {
-  const until = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 40));
-  }
+/** Polls until `fn` gives a value (test/frr/proc.ts waitFor) with this suite's defaults. */
+function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 15000): Promise<T> {
+  return pollFor(what, fn, ms, 40);
 }
 
 interface Fibpush {

@@ -12,38 +12,11 @@ import { IfaceSpec, VppSimulator } from './vpp-sim';
 import { simFib } from './e2e.fib';
 import { repoRoot } from './helpers/fixtures';
 import { controlRequest } from '../ts/daemon/control';
+import { STATIC_ROUTES as STATIC } from './frr/static-routes';
 
 const BIN = path.join(repoRoot(), 'bin', 'fibpush.js');
 // Long enough that a CPU-starved zebra (2 shared cores) does not look done between its replay walks.
 const QUIET_MS = 2500;
-
-// static-nhg-add.md's scenario: single, ECMP-3, blackhole, reject, Null0, interface, recursive,
-// tag, tables 1001 and 100, IPv4 and IPv6.
-const STATIC = [
-  'ip route 10.99.100.0/24 10.99.1.2',
-  'ip route 10.99.101.0/24 10.99.1.2',
-  'ip route 10.99.101.0/24 10.99.2.2',
-  'ip route 10.99.101.0/24 10.99.3.2',
-  'ip route 10.99.102.0/24 blackhole',
-  'ip route 10.99.103.0/24 reject',
-  'ip route 10.99.104.0/24 Null0',
-  'ip route 10.99.106.0/24 s-p1',
-  'ip route 10.99.107.0/24 10.99.1.2 s-p1',
-  'ip route 10.99.108.0/24 10.99.100.1',
-  'ip route 10.99.109.0/24 10.99.1.2 tag 7',
-  'ip route 10.99.110.0/24 10.99.1.2 table 1001',
-  'ip route 10.99.111.0/24 10.99.2.2 table 100',
-  'ip route 10.99.112.0/24 10.99.2.2',
-  'ip route 10.99.112.0/24 10.99.3.2',
-  'ipv6 route fd00:99:100::/64 fd00:99:1::2',
-  'ipv6 route fd00:99:101::/64 fd00:99:1::2',
-  'ipv6 route fd00:99:101::/64 fd00:99:2::2',
-  'ipv6 route fd00:99:101::/64 fd00:99:3::2',
-  'ipv6 route fd00:99:102::/64 blackhole',
-  'ipv6 route fd00:99:103::/64 reject',
-  'ipv6 route fd00:99:106::/64 s-p2',
-  'ipv6 route fd00:99:110::/64 fd00:99:1::2 table 1001',
-];
 
 interface Ctx {
   lab: FrrLab;

@@ -6,33 +6,7 @@ import { FrrGate, FrrLab, waitFor, BUFFER_FULL_KEY, parseNhgRib } from './frr/ha
 import { FpmRecorder, RecordedConnection } from './frr/recorder';
 import { Fib, FibRoute } from './frr/fib';
 import { FpmEncoder, RTPROT_ZSTATIC } from '../ts/codec/encoder';
-
-// The static-route scenario of shared/fixtures/frr-8.4 static-nhg-add.md.
-const STATIC = [
-  'ip route 10.99.100.0/24 10.99.1.2',
-  'ip route 10.99.101.0/24 10.99.1.2',
-  'ip route 10.99.101.0/24 10.99.2.2',
-  'ip route 10.99.101.0/24 10.99.3.2',
-  'ip route 10.99.102.0/24 blackhole',
-  'ip route 10.99.103.0/24 reject',
-  'ip route 10.99.104.0/24 Null0',
-  'ip route 10.99.106.0/24 s-p1',
-  'ip route 10.99.107.0/24 10.99.1.2 s-p1',
-  'ip route 10.99.108.0/24 10.99.100.1',
-  'ip route 10.99.109.0/24 10.99.1.2 tag 7',
-  'ip route 10.99.110.0/24 10.99.1.2 table 1001',
-  'ip route 10.99.111.0/24 10.99.2.2 table 100',
-  'ip route 10.99.112.0/24 10.99.2.2',
-  'ip route 10.99.112.0/24 10.99.3.2',
-  'ipv6 route fd00:99:100::/64 fd00:99:1::2',
-  'ipv6 route fd00:99:101::/64 fd00:99:1::2',
-  'ipv6 route fd00:99:101::/64 fd00:99:2::2',
-  'ipv6 route fd00:99:101::/64 fd00:99:3::2',
-  'ipv6 route fd00:99:102::/64 blackhole',
-  'ipv6 route fd00:99:103::/64 reject',
-  'ipv6 route fd00:99:106::/64 s-p2',
-  'ipv6 route fd00:99:110::/64 fd00:99:1::2 table 1001',
-];
+import { STATIC_ROUTES as STATIC } from './frr/static-routes';
 
 interface Ctx {
   lab: FrrLab | null;

@@ -182,20 +182,7 @@ export class FibpushProc {
 }
 
 /** Resolves when `fn` returns a value other than undefined/false; throws after `ms`. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms: number, everyMs = 20): Promise<T> {
-  const until = performance.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (performance.now() > until) throw new Error(`timed out after ${(ms / 1000).toFixed(0)} s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(everyMs);
-  }
-}
+export { waitFor } from '../../test/frr/proc';
 
 /** A parsed Prometheus text exposition. */
 export class Metrics {
