@@ -8,6 +8,7 @@ import { Batch, createBatch, Meta, ROW_COLUMNS, PATH_COLUMNS, GROUP_COLUMNS, LAB
 import { createDecoder, Decoder } from '../ts/codec/decoder';
 import { FpmStreamReader } from '../ts/codec/stream';
 import { FpmFrameError } from '../ts/codec/codes';
+import { uniformSource as prng } from '../ts/gen/rng';
 
 const ROOT = path.resolve(__dirname, '..', '..'); // dist/test -> repo root
 const FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures', 'frr-8.4');
@@ -97,18 +98,6 @@ test('fixtures at an odd start offset inside a bigger buffer: same rows, offsets
   assert.is(nat.batch.meta[Meta.Rows], rowsShifted);
   assert.equal(msgOff, Array.from(nat.batch.msgOff.subarray(0, rowsShifted), (o) => o + 7));
 });
-
-/** mulberry32: a small seeded PRNG so that a failing mutant can be reproduced. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Offsets of every FPM frame, nlmsghdr and top-level attribute header in a valid capture. */
 function lengthFields(c: Uint8Array): { fpm: number[]; nl: number[]; rta: number[] } {

@@ -6,18 +6,7 @@ import { AF_INET, AF_INET6, AF_MPLS } from '../ts/dplane/types';
 import { BatchWriter, PathSpec, RouteSpec } from './helpers/dplane-batch';
 import { pathText } from './helpers/dplane-model';
 import { parseIp } from './helpers/dplane-net';
-
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { uniformSource as rng } from '../ts/gen/rng';
 
 // Path sets that differ from one another in a single field each (gateway bytes, v4/v6, absent
 // gateway, ifindex, weight, flags, labels, label count, leg order, leg count).

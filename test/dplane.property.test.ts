@@ -6,18 +6,7 @@ import { AF_INET, AF_MPLS, Target } from '../ts/dplane/types';
 import { BatchWriter, NeighSpec, NexthopSpec, PathSpec, RouteSpec } from './helpers/dplane-batch';
 import { FibModel, pathText } from './helpers/dplane-model';
 import { fmtIp, normPrefix, parseIp } from './helpers/dplane-net';
-
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { uniformSource as rng } from '../ts/gen/rng';
 
 // ---------------------------------------------------------------- the naive model (plain Maps, string keys)
 

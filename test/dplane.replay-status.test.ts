@@ -5,18 +5,7 @@ import { FibStore } from '../ts/dplane/store';
 import { EF, KeyTable } from '../ts/dplane/keytable';
 import { ChangeKind } from '../ts/dplane/types';
 import { BatchWriter } from './helpers/dplane-batch';
-
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { uniformSource as rng } from '../ts/gen/rng';
 
 interface Counts {
   routes: number;

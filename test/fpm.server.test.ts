@@ -15,6 +15,7 @@ import { createDecoder, DecoderImpl } from '../ts/codec/decoder';
 import { FpmStreamReader } from '../ts/codec/stream';
 import { readFixture } from './helpers/fixtures';
 import { frameEnds } from '../ts/cli/commands/replay';
+import { uniformSource as prng } from '../ts/gen/rng';
 
 const RTM_NEWROUTE = 24;
 const NLM_F_REQUEST = 1;
@@ -38,18 +39,6 @@ function expectedRows(bytes: Uint8Array): string[] {
   const out: string[] = [];
   r.push(bytes, (b, c) => rowLines(b, c, out));
   return out;
-}
-
-/** A small deterministic PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Harness {

@@ -8,6 +8,7 @@
 // Plausible plugin modules pad the table to the ~800 entries (~53 KB) of a real VPP, so a client
 // must reassemble the reply across reads.
 import { SimDefs } from './defs';
+import { uniformSource } from '../../ts/gen/rng';
 
 export interface MsgTable {
   /** name -> id for every message the simulator knows (announced or not). */
@@ -19,17 +20,6 @@ export interface MsgTable {
   /** "<module>_<crc>" -> first id (get_first_msg_id). */
   readonly ranges: ReadonlyMap<string, number>;
   readonly seed: number;
-}
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle<T>(a: T[], rnd: () => number): T[] {
@@ -121,7 +111,7 @@ export interface TableOptions {
 }
 
 export function buildTable(defs: SimDefs, o: TableOptions): MsgTable {
-  const rnd = mulberry32(o.seed);
+  const rnd = uniformSource(o.seed); // reproducible from --seed
   const omit = new Set(o.omit ?? []);
   const idOf = new Map<string, number>();
   const nameOf = new Map<number, string>();

@@ -70,3 +70,9 @@ export class Weighted {
     return lo;
   }
 }
+
+/** The same sequence as `new Rng(seed).next()`, as a plain function (for code that takes `() => number`). */
+export function uniformSource(seed: number): () => number {
+  const r = new Rng(seed);
+  return () => r.next();
+}
