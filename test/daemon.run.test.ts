@@ -16,6 +16,7 @@ import { FpmEncoder, NLM_F_REQUEST, RTM_F_OFFLOAD, RTM_NEWROUTE } from '../ts/co
 import { controlRequest } from '../ts/daemon/control';
 import { runHelp } from '../ts/daemon/config';
 import { waitFor as pollFor } from './frr/proc';
+import { collectJsonLogs } from './helpers/logs';
 
 const BIN = path.join(repoRoot(), 'bin', 'fibpush.js');
 const QUIET_MS = 300;
@@ -99,21 +100,7 @@ async function startDaemon(extra: string[] = []): Promise<Daemon> {
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs: Record<string, unknown>[] = [];
-  let buf = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (s: string) => {
-    buf += s;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      try {
-        logs.push(JSON.parse(line));
-      } catch {
-        logs.push({ msg: `(not JSON) ${line}` });
-      }
-    }
-  });
+  collectJsonLogs(child.stderr!, logs, (line) => ({ msg: `(not JSON) ${line}` }));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const listening = await waitFor('the daemon to listen', () => logs.find((l) => l.msg === 'FPM server listening'));
   const port = Number(listening.port);

@@ -13,6 +13,7 @@ import { fibFromTable, simFib } from './e2e.fib';
 import { encodeTable, FullTable, generateFullTable } from '../ts/gen/fulltable';
 import { controlRequest } from '../ts/daemon/control';
 import { waitFor as pollFor } from './frr/proc';
+import { collectJsonLogs } from './helpers/logs';
 
 const BIN = path.join(repoRoot(), 'bin', 'fibpush.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-vpp-'));
@@ -59,21 +60,7 @@ async function startFibpush(vppSocket: string): Promise<Fibpush> {
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const logs: Record<string, unknown>[] = [];
-  let buf = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (s: string) => {
-    buf += s;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      try {
-        logs.push(JSON.parse(line));
-      } catch {
-        logs.push({ msg: line });
-      }
-    }
-  });
+  collectJsonLogs(child.stderr!, logs);
   const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
   const listening = await waitFor('fibpush to listen', () => logs.find((l) => l.msg === 'FPM server listening'));
   return { child, logs, port: Number(listening.port), control, exited };

@@ -13,6 +13,7 @@ import { simFib } from './e2e.fib';
 import { repoRoot } from './helpers/fixtures';
 import { controlRequest } from '../ts/daemon/control';
 import { STATIC_ROUTES as STATIC } from './frr/static-routes';
+import { collectJsonLogs } from './helpers/logs';
 
 const BIN = path.join(repoRoot(), 'bin', 'fibpush.js');
 // Long enough that a CPU-starved zebra (2 shared cores) does not look done between its replay walks.
@@ -39,21 +40,7 @@ function spawnFibpush(c: Ctx): void {
     BIN, 'run', '--listen', '127.0.0.1:2620', '--vpp-socket', c.sim.apiSocket, '--control', c.control,
     '--quiet-period', String(QUIET_MS), '--log-format', 'json', '--progress', 'off',
   ]);
-  let buf = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (s: string) => {
-    buf += s;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      try {
-        c.logs.push(JSON.parse(line));
-      } catch {
-        c.logs.push({ msg: line });
-      }
-    }
-  });
+  collectJsonLogs(child.stderr!, c.logs);
   c.fibpush = child;
 }
 
