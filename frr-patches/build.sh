@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Debian's FRR 8.4.4 with the patches of this directory (the FPM extensions of
-# shared/docs/fpm-extensions.md): zebra (with dplane_fpm_nl), staticd, sharpd and vtysh, installed
+# docs/fpm-extensions.md): zebra (with dplane_fpm_nl), staticd, sharpd and vtysh, installed
 # under one prefix outside the repository. See frr-patches/README.md.
 #
 # Usage: bash frr-patches/build.sh

@@ -4,14 +4,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { FIXTURE_DIR } from './helpers/fixtures';
 import { Batch, createBatch, Meta, ROW_COLUMNS, PATH_COLUMNS, GROUP_COLUMNS, LABEL_COLUMNS } from '../ts/codec/layout';
 import { createDecoder, Decoder } from '../ts/codec/decoder';
 import { FpmStreamReader } from '../ts/codec/stream';
 import { FpmFrameError } from '../ts/codec/codes';
 import { uniformSource as prng } from '../ts/gen/rng';
 
-const ROOT = path.resolve(__dirname, '..', '..'); // dist/test -> repo root
-const FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures', 'frr-8.4');
+const FIXTURES = FIXTURE_DIR;
 const files = fs
   .readdirSync(FIXTURES)
   .filter((f) => f.endsWith('.bin'))

@@ -3,13 +3,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { FIXTURE_DIR } from './helpers/fixtures';
 import * as os from 'os';
 import { ALL_COLUMN_NAMES, Batch, createBatch, Meta, ROW_COLUMNS } from '../ts/codec/layout';
 import { createDecoder } from '../ts/codec/decoder';
 import { loadBinding } from '../ts/native/binding';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures', 'frr-8.4');
+const FIXTURES = FIXTURE_DIR;
 const load = (f: string): Buffer => fs.readFileSync(path.join(FIXTURES, f));
 
 test('the addon loads and reports the layout of layout.ts', () => {

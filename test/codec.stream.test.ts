@@ -3,13 +3,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { FIXTURE_DIR } from './helpers/fixtures';
 import { Batch, createBatch, Kind, Meta, ROW_COLUMNS } from '../ts/codec/layout';
 import { createDecoder, DecoderImpl } from '../ts/codec/decoder';
 import { FpmStreamReader } from '../ts/codec/stream';
 import { FpmFrameError } from '../ts/codec/codes';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures', 'frr-8.4');
+const FIXTURES = FIXTURE_DIR;
 const load = (f: string): Uint8Array => new Uint8Array(fs.readFileSync(path.join(FIXTURES, f)));
 const IMPLS: DecoderImpl[] = ['native', 'ts'];
 // One batch per implementation, reused: a batch is over a megabyte.

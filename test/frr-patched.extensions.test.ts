@@ -1,4 +1,4 @@
-// The four FPM extensions of shared/docs/fpm-extensions.md, with zebra built from frr-patches/
+// The four FPM extensions of docs/fpm-extensions.md, with zebra built from frr-patches/
 // (bash frr-patches/build.sh) and fibpush's TS decoder: backup nexthop groups
 // (NHA_FPM_BACKUP_NHG), the end-of-replay marker (NLMSG_DONE), offload feedback to zebra, and the
 // replay of every table. Opt-in: without the patched build the suite is a loud skip.

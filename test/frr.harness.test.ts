@@ -128,7 +128,7 @@ test('after a dropped connection zebra reconnects and replays the main table (no
   const z = await lab.fib();
   const replay = c2.fib.fib();
   assert.equal(replay.unresolved, []);
-  // FRR 8.4.4 replays only the main table (shared/docs/fpm-extensions.md: "Routes in non-main
+  // FRR 8.4.4 replays only the main table (docs/fpm-extensions.md: "Routes in non-main
   // tables ... are sent live but not replayed").
   const main = new Map([...z].filter(([, r]) => r.table === 254));
   assert.ok(main.size < z.size, 'zebra has routes outside the main table');

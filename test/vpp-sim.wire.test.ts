@@ -5,7 +5,7 @@ import * as net from 'net';
 import { VppSimulator } from './vpp-sim';
 import { loadDefs } from './vpp-sim/defs';
 
-// ------------------------------------------------------------------ a raw client (offsets from ../shared/vpp-api/LAYOUTS.md)
+// ------------------------------------------------------------------ a raw client (offsets from vpp-api/LAYOUTS.md)
 
 interface Msg {
   id: number;

@@ -1,7 +1,7 @@
 // Byte-level conformance: every message fibpush sends, and the replies it reads, against bytes built here from LAYOUTS.md offsets.
 //
 // The expected bytes are written by a small hand-made builder (`B`) with offsets copied from
-// ../shared/vpp-api/LAYOUTS.md, never through ts/vpp/codec.ts; so a wrong offset in the codec or
+// vpp-api/LAYOUTS.md, never through ts/vpp/codec.ts; so a wrong offset in the codec or
 // in the generated definitions shows up as a byte difference here.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

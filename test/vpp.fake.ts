@@ -1,6 +1,6 @@
 // A tiny fake VPP API server for client tests: UNIX socket, 16-byte framing, message table, scripted replies.
 //
-// It builds its bytes by hand (offsets from ../shared/vpp-api/LAYOUTS.md), independently of
+// It builds its bytes by hand (offsets from vpp-api/LAYOUTS.md), independently of
 // ts/vpp/codec.ts. Behaviour per request is scripted by the test through `on(name, fn)`.
 import * as net from 'net';
 import * as fs from 'fs';

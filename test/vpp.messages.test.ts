@@ -5,12 +5,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { generate, readApiDir, WANTED_MESSAGES } from '../ts/vpp/gen/generate';
 import { MESSAGES, TYPES, UNIONS, ENUMS, FieldDef } from '../ts/vpp/gen/messages';
+import { VPP_API_JSON_DIR, VPP_API_LAYOUTS } from '../ts/paths';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const SHARED = path.resolve(ROOT, '..', 'shared', 'vpp-api');
 
 test('committed messages.ts equals a fresh generation from the .api.json files', () => {
-  const fresh = generate(readApiDir(path.join(SHARED, 'json')));
+  const fresh = generate(readApiDir(VPP_API_JSON_DIR));
   const committed = fs.readFileSync(path.join(ROOT, 'ts', 'vpp', 'gen', 'messages.ts'), 'utf8');
   if (fresh !== committed) {
     const a = fresh.split('\n');
@@ -33,7 +33,7 @@ test('first line says generated, from what, which VPP, how to regenerate', () =>
 // "| off | size | field | type | note |" rows (nested fields dotted).
 interface Layout { crc?: string; nameCrc?: string; size: number; rows: Map<string, [number, number]> }
 function parseLayouts(): Map<string, Layout> {
-  const text = fs.readFileSync(path.join(SHARED, 'LAYOUTS.md'), 'utf8');
+  const text = fs.readFileSync(VPP_API_LAYOUTS, 'utf8');
   const out = new Map<string, Layout>();
   let cur: Layout | null = null;
   for (const line of text.split('\n')) {
@@ -116,7 +116,7 @@ test('every wanted request has its reply (and details) in the table, and name_cr
   }
   for (const d of Object.values(MESSAGES)) assert.is(d.nameCrc, `${d.name}_${d.crc.slice(2)}`);
   // The running VPP's table (ALL_NAME_CRC.txt lists a subset of the one checked) agrees where it overlaps.
-  const all = new Set(fs.readFileSync(path.join(SHARED, 'json', 'ALL_NAME_CRC.txt'), 'utf8').split(/\s+/).filter(Boolean));
+  const all = new Set(fs.readFileSync(path.join(VPP_API_JSON_DIR, 'ALL_NAME_CRC.txt'), 'utf8').split(/\s+/).filter(Boolean));
   for (const d of Object.values(MESSAGES)) {
     const sameName = [...all].filter((x) => x.startsWith(d.name + '_') && /^[0-9a-f]{8}$/.test(x.slice(d.name.length + 1)));
     if (sameName.length) assert.ok(all.has(d.nameCrc), `${d.nameCrc} vs ${sameName.join(',')}`);

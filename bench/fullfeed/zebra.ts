@@ -1,6 +1,6 @@
 // zebra's side of the full-feed benchmark: a TCP FPM client that streams the table, sends churn as zebra 8.4.4 encodes it, and reads fibpush's offload feedback.
 //
-// Feedback frames (shared/docs/fpm-extensions.md section 3): FPM frames [ver=1][type=1][len u16 BE]
+// Feedback frames (docs/fpm-extensions.md section 3): FPM frames [ver=1][type=1][len u16 BE]
 // holding RTM_NEWROUTE messages whose rtm_flags carry RTM_F_OFFLOAD (installed) or
 // RTM_F_OFFLOAD_FAILED, with the route's family, dst_len and RTA_DST.
 import * as net from 'net';

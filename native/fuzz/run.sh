@@ -8,7 +8,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 out="$here/out"
 corpus="$here/corpus-run"
-fixtures="${FPM_FIXTURES:-$root/../shared/fixtures/frr-8.4}"
+fixtures="${FPM_FIXTURES:-$root/test/fixtures/frr-8.4}"
 cxx="${CXX_FUZZ:-clang++}"
 
 if ! command -v "$cxx" >/dev/null 2>&1; then

@@ -1,4 +1,4 @@
-// The static-route scenario of shared/fixtures/frr-8.4/static-nhg-add.md, as vtysh lines: single,
+// The static-route scenario of test/fixtures/frr-8.4/static-nhg-add.md, as vtysh lines: single,
 // ECMP-3, blackhole, reject, Null0, interface, recursive, tag, tables 1001 and 100, IPv4 and IPv6.
 export const STATIC_ROUTES: readonly string[] = [
   'ip route 10.99.100.0/24 10.99.1.2',

@@ -7,19 +7,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { normPrefix } from './dplane-net';
+import { FIXTURE_DIR } from './fixtures';
 
-/** The repo root: the nearest directory above this file holding package.json (works from dist/). */
-export function repoRoot(): string {
-  let d = __dirname;
-  for (;;) {
-    if (fs.existsSync(path.join(d, 'package.json'))) return d;
-    const up = path.dirname(d);
-    if (up === d) throw new Error(`package.json not found above ${__dirname}`);
-    d = up;
-  }
-}
-
-export const FIXTURES = path.join(repoRoot(), '..', 'shared', 'fixtures', 'frr-8.4');
+export const FIXTURES = FIXTURE_DIR;
 
 export function fixture(name: string, ext: string): string {
   return path.join(FIXTURES, name + ext);

@@ -1,19 +1,14 @@
-// Test access to the FRR 8.4.4 captures in ../shared/fixtures/frr-8.4 (beside the repo) and byte helpers.
+// Test access to the FRR 8.4.4 captures in test/fixtures/frr-8.4 and byte helpers.
 import * as fs from 'fs';
 import * as path from 'path';
+import { FIXTURES_DIR, REPO_ROOT } from '../../ts/paths';
 
-/** The repo root: the nearest directory above this file holding package.json (works from dist/ too). */
+/** The repo root (ts/paths.ts). */
 export function repoRoot(): string {
-  let d = __dirname;
-  for (;;) {
-    if (fs.existsSync(path.join(d, 'package.json'))) return d;
-    const up = path.dirname(d);
-    if (up === d) throw new Error('package.json not found above ' + __dirname);
-    d = up;
-  }
+  return REPO_ROOT;
 }
 
-export const FIXTURE_DIR = path.join(repoRoot(), '..', 'shared', 'fixtures', 'frr-8.4');
+export const FIXTURE_DIR = path.join(FIXTURES_DIR, 'frr-8.4');
 
 /** Fixture names (without .bin), sorted. */
 export function fixtureNames(): string[] {

@@ -1,4 +1,4 @@
-// The VPP simulator's message definitions: every message of ../shared/vpp-api/json (the message table), with layouts from ts/vpp/gen/messages.ts where it has them.
+// The VPP simulator's message definitions: every message of vpp-api/json (the message table), with layouts from ts/vpp/gen/messages.ts where it has them.
 //
 // The simulator must know every message a VPP 25.10 with these modules announces (the table in
 // sockclnt_create_reply), so it reads all *.api.json files itself. For the messages the generated
@@ -7,6 +7,7 @@
 // `crossCheckGenerated()` reports any disagreement between the two readings.
 import * as fs from 'fs';
 import * as path from 'path';
+import { VPP_API_JSON_DIR } from '../../ts/paths';
 import * as gen from '../../ts/vpp/gen/messages';
 
 export type Prim = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'u64' | 'i64' | 'f64' | 'bool';
@@ -186,16 +187,7 @@ function fromGenFields(fields: readonly gen.FieldDef[]): SimField[] {
 // ---------------------------------------------------------------- loading
 
 export function defaultJsonDir(): string {
-  // dist/test/vpp-sim -> repo root -> test/vpp-sim/api-json (VPP 25.10's API JSON, kept in the
-  // repository so that the simulator and `fibpush demo` run from a plain clone)
-  const root = path.resolve(__dirname, '..', '..', '..');
-  return path.resolve(root, 'test', 'vpp-sim', 'api-json');
-}
-
-/** The reference copy beside the repository (shared/vpp-api/json), when present. */
-export function referenceJsonDir(): string {
-  const root = path.resolve(__dirname, '..', '..', '..');
-  return path.resolve(root, '..', 'shared', 'vpp-api', 'json');
+  return VPP_API_JSON_DIR;
 }
 
 function parseVersion(v: string | undefined): [number, number, number] {

@@ -2,7 +2,7 @@
 //
 // The attribute (0x3F01, u32: the id of the group holding this group's backup nexthops) is carried
 // in RTM_NEWNEXTHOP of a primary group or singleton by a patched zebra
-// (shared/docs/fpm-extensions.md section 1). Stock FRR 8.4.4 never sends it: zebra keeps backups
+// (docs/fpm-extensions.md section 1). Stock FRR 8.4.4 never sends it: zebra keeps backups
 // in its NHE (zebra_nhg.c, nhe->backup_info) but dplane_fpm_nl.c never encodes them, so every
 // group is simply unprotected. Links are by id, so a backup may be named before it is known (it is
 // then reported as missing) and a change to a backup is found from the backup's id.

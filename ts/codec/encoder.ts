@@ -1,7 +1,7 @@
 // The FPM encoder: writes netlink-in-FPM frames byte for byte as zebra 8.4.4's dplane_fpm_nl does.
 //
 // Every layout choice below is taken from zebra's encoders and checked against the captures in
-// shared/fixtures/frr-8.4 (test/codec.encoder.test.ts re-encodes them frame by frame):
+// test/fixtures/frr-8.4 (test/codec.encoder.test.ts re-encodes them frame by frame):
 // - routes: zebra/rt_netlink.c netlink_route_multipath_msg_encode (+ _netlink_route_build_singlepath
 //   and _netlink_route_build_multipath for inline nexthops);
 // - LSPs (AF_MPLS routes): netlink_mpls_multipath_msg_encode;
@@ -81,7 +81,7 @@ export const NHA_GATEWAY = 6;
 export const NHA_ENCAP_TYPE = 7;
 export const NHA_ENCAP = 8;
 export const NHA_FDB = 11;
-/** Private: the id of this group's backup group (shared/docs/fpm-extensions.md section 1). */
+/** Private: the id of this group's backup group (docs/fpm-extensions.md section 1). */
 export const NHA_FPM_BACKUP_NHG = 0x3f01;
 
 export const NDA_DST = 1;
@@ -300,7 +300,7 @@ export interface NeighMsg {
   pid?: number;
 }
 
-/** The offload notification fibpush sends to zebra (shared/docs/fpm-extensions.md section 3). */
+/** The offload notification fibpush sends to zebra (docs/fpm-extensions.md section 3). */
 export interface OffloadMsg {
   family: number;
   dst: Addr | number;

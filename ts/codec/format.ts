@@ -1,7 +1,7 @@
 // Decoded rows for people: `ip monitor`-style text lines, JSON objects, row-error messages.
 //
 // Text follows iproute2 6.1's print_route (ip/iproute.c), print_nexthop (ip/ipnexthop.c) and
-// print_neigh (ip/ipneigh.c) as seen in shared/fixtures/frr-8.4/*.ipmon.txt, with three
+// print_neigh (ip/ipneigh.c) as seen in test/fixtures/frr-8.4/*.ipmon.txt, with three
 // deliberate differences: interfaces are printed as their ifindex (`dev 3`: we have no namespace
 // to resolve names in), multipath legs stay on the message's line (` nexthop via ... dev 2
 // weight 1`), and route encap/multipath are shown even though iproute2's monitor drops them

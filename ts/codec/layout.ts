@@ -13,7 +13,7 @@ export const enum Kind {
   Route = 0, // RTM_NEWROUTE / RTM_DELROUTE
   Nexthop = 1, // RTM_NEWNEXTHOP / RTM_DELNEXTHOP
   Neigh = 2, // RTM_NEWNEIGH / RTM_DELNEIGH
-  Done = 3, // NLMSG_DONE (end-of-replay marker, shared/docs/fpm-extensions.md section 2)
+  Done = 3, // NLMSG_DONE (end-of-replay marker, docs/fpm-extensions.md section 2)
   Other = 4, // any other nlmsg type: skipped and counted, not an error
 }
 

@@ -49,7 +49,7 @@ const RTA_NEWDST = 19;
 const RTA_ENCAP_TYPE = 21;
 const RTA_ENCAP = 22;
 const RTA_NH_ID = 30;
-// Nexthop attributes (linux/nexthop.h), plus fibpush's FPM extension (shared/docs/fpm-extensions.md).
+// Nexthop attributes (linux/nexthop.h), plus fibpush's FPM extension (docs/fpm-extensions.md).
 const NHA_ID = 1;
 const NHA_GROUP = 2;
 const NHA_GROUP_TYPE = 3;

@@ -1309,7 +1309,7 @@ export class FibStore implements ChangeSource {
   }
 
   /**
-   * End of replay. With zebra's end marker (NLMSG_DONE, shared/docs/fpm-extensions.md section 2)
+   * End of replay. With zebra's end marker (NLMSG_DONE, docs/fpm-extensions.md section 2)
    * everything not refreshed is stale. Without it, stock zebra 8.4.4 does not replay non-main
    * tables (rib_tables_iter_next walks each VRF's main table only) nor EVPN remote MACs, so only
    * main-table routes, LSPs and nexthop objects are swept.

@@ -6,7 +6,7 @@
 // only when its notification is encoded, so a route withdrawn meanwhile gets none. Waiting
 // results go out in slot order from a cursor that goes round, so none waits more than one round.
 //
-// Format (shared/docs/fpm-extensions.md section 3, FRR >= 8.5 dplane_fpm_nl.c fpm_read, which
+// Format (docs/fpm-extensions.md section 3, FRR >= 8.5 dplane_fpm_nl.c fpm_read, which
 // skips any message without NLM_F_REQUEST and hands RTM_NEWROUTE to
 // netlink_route_notify_read_ctx): RTM_NEWROUTE + NLM_F_REQUEST, the route's family, dst_len,
 // rtm_protocol and rtm_type as zebra sent them, table in rtm_table (RTA_TABLE when >= 256),

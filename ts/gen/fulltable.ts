@@ -7,7 +7,7 @@
 // two routers on it), seeing a full table over BGP. Routes use a few dozen nexthop objects: one
 // singleton per (upstream, router), 2- and 4-way ECMP groups, weighted groups (BGP link-bandwidth,
 // like fixtures/frr-8.4/bgp-nhg-converge's 25/75 group), and groups with a backup group
-// (NHA_FPM_BACKUP_NHG, shared/docs/fpm-extensions.md section 1). The links' connected routes
+// (NHA_FPM_BACKUP_NHG, docs/fpm-extensions.md section 1). The links' connected routes
 // (proto kernel) and a few statics (some blackhole) complete it.
 //
 // Prefixes are unique per family, drawn per prefix length through a seeded bijection (a Feistel

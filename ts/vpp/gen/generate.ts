@@ -5,6 +5,7 @@
 // and fails on any difference from the committed file.
 import * as fs from 'fs';
 import * as path from 'path';
+import { VPP_API_JSON_DIR } from '../../paths';
 
 /** The VPP release the .api.json files come from (they carry only per-module versions). */
 export const DEFAULT_VPP_VERSION = '25.10';
@@ -255,7 +256,7 @@ export function generate(files: Record<string, unknown>, opts: { vppVersion?: st
 
   const out: string[] = [];
   out.push(
-    `// GENERATED from ${opts.source ?? '../shared/vpp-api/json/*.api.json'} (VPP ${vppVersion}) by ts/vpp/gen/generate.ts: do not edit; regenerate with \`npm run gen:vpp\`.`,
+    `// GENERATED from ${opts.source ?? 'vpp-api/json/*.api.json'} (VPP ${vppVersion}) by ts/vpp/gen/generate.ts: do not edit; regenerate with \`npm run gen:vpp\`.`,
   );
   out.push('// Message definitions as data (govpp style): name, CRC, name_crc and fields in wire order.');
   out.push('// Offsets are from the start of the message (or type) payload, -1 after a variable-length field;');
@@ -408,7 +409,7 @@ export function readApiDir(dir: string): Record<string, unknown> {
 }
 
 if (require.main === module) {
-  const dir = process.argv[2] ?? path.resolve(__dirname, '../../../../../shared/vpp-api/json');
+  const dir = process.argv[2] ?? VPP_API_JSON_DIR;
   const outFile = process.argv[3] ?? path.resolve(__dirname, '../../../../ts/vpp/gen/messages.ts');
   const text = generate(readApiDir(dir));
   fs.writeFileSync(outFile, text);

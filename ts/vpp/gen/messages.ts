@@ -1,4 +1,4 @@
-// GENERATED from ../shared/vpp-api/json/*.api.json (VPP 25.10) by ts/vpp/gen/generate.ts: do not edit; regenerate with `npm run gen:vpp`.
+// GENERATED from vpp-api/json/*.api.json (VPP 25.10) by ts/vpp/gen/generate.ts: do not edit; regenerate with `npm run gen:vpp`.
 // Message definitions as data (govpp style): name, CRC, name_crc and fields in wire order.
 // Offsets are from the start of the message (or type) payload, -1 after a variable-length field;
 // `size` of a message is its fixed part (a VLA string counts its u32 length word).
