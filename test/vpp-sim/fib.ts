@@ -209,6 +209,31 @@ const K_SPECIAL = 3; // drop / ICMP
 const K_DEAG = 5; // lookup in a table
 const K_RECEIVE = 7; // local
 
+/**
+ * vnet/fib/fib_table.c fib_table_route_path_fixup, applied to every path of an add: a recursive
+ * path via the route's own address becomes a drop ("prefix recurses via itself"), and an attached
+ * path (an interface, no next hop) on a host prefix (/32, /128) becomes an attached next hop via
+ * the prefix's own address: VPP forwards it to a neighbour adjacency for that address (ARP/ND for
+ * it), not to a glean. So a route recursive via such a host route ARPs for the host route's
+ * address, whatever the packet's destination. Returns `paths` itself when nothing changes.
+ */
+export function fixupPaths(af: number, len: number, w0: number, w1: number, w2: number, w3: number, paths: readonly FibPath[]): readonly FibPath[] {
+  const host = len === (af === 0 ? 32 : 128);
+  let out: FibPath[] | null = null;
+  for (let i = 0; i < paths.length; i++) {
+    const p = paths[i];
+    if (p.type !== PATH_TYPE.NORMAL || (p.proto !== NH_PROTO.IP4 && p.proto !== NH_PROTO.IP6) || p.proto !== af) continue;
+    const self = p.nh[0] === w0 && (af === 0 || (p.nh[1] === w1 && p.nh[2] === w2 && p.nh[3] === w3));
+    let q: FibPath | null = null;
+    if (p.swIfIndex === NO_IF && self && !nhIsZero(p)) q = { ...p, type: PATH_TYPE.DROP };
+    else if (host && p.swIfIndex !== NO_IF && nhIsZero(p)) q = { ...p, nh: Uint32Array.of(w0, w1, w2, w3) };
+    if (!q) continue;
+    out ??= paths.slice();
+    out[i] = q;
+  }
+  return out ?? paths;
+}
+
 function nhIsZero(p: FibPath): boolean {
   return p.nh[0] === 0 && p.nh[1] === 0 && p.nh[2] === 0 && p.nh[3] === 0;
 }
@@ -821,6 +846,13 @@ export class FibModel {
     const m1 = af === 0 ? 0 : (w1 & maskWord(len, 1)) >>> 0;
     const m2 = af === 0 ? 0 : (w2 & maskWord(len, 2)) >>> 0;
     const m3 = af === 0 ? 0 : (w3 & maskWord(len, 3)) >>> 0;
+    if (isAdd) {
+      const fixed = fixupPaths(af, len, m0, m1, m2, m3, paths);
+      if (fixed !== paths) {
+        paths = fixed;
+        prep = null;
+      }
+    }
     let e = pt.find(m0, m1, m2, m3, len);
     const c = this.counters;
     if (isAdd && !isMultipath) {

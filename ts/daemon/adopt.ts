@@ -9,8 +9,9 @@
 //   private PIC tables (the programmer's nexthop groups).
 // - While the dump runs, nothing is handed to the programmer (zebra is still read; the store keeps at
 //   most one pending change per key).
-// - A route Set that equals what VPP already has (PIC: the one recursive path to the same group's host
-//   address; or the same drop/unreachable/prohibit path) is acknowledged here and never written.
+// - A route Set whose paths equal what VPP already has (the 64-bit digest of ts/vpp/pathdigest.ts,
+//   from the dump and from the paths the programmer would write: PIC's one recursive path, a group's
+//   inline paths, a drop/unreachable/prohibit path) is acknowledged here and never written.
 //   Groups always go through: the programmer needs them to resolve later route changes.
 // - When the replay has ended (and the dump is complete), adopted routes zebra did not refresh are
 //   withdrawn (all tables after zebra's end marker; only the main table after a quiet period, like the
@@ -22,17 +23,16 @@ import { AF_INET, AF_INET6, AF_MPLS, ChangeKind, ChangeSource, MacView, NhgView,
 import type { FibStore } from '../dplane/store';
 import { EF, KeyTable } from '../dplane/keytable';
 import type { ReplySink, VppClient } from '../vpp/client';
-import { IP_ROUTE_ADD_DEL_FIXED, PathFlags, PathType, writeIpRouteAddDel } from '../vpp/codec';
+import { IP_ROUTE_ADD_DEL_FIXED, writeIpRouteAddDel } from '../vpp/codec';
+import { digestPaths, PathDigest } from '../vpp/pathdigest';
 import { PIC6_PREFIX, VppProgrammer } from '../vpp/programmer';
 import type { Logger } from './logger';
 
 /** vnet/fib/fib_source.h: FIB_SOURCE_API, the source of routes added over the binary API. */
 export const FIB_SOURCE_API = 8;
 
-// What an adopted route forwards with, in its entry's `proto` byte: the Target (bits 0-1), and bit 2
-// for a shape this process would not write (inline paths, foreign recursion): never equal. The
-// group id of a PIC route is in `tgt`.
-const UNMATCHABLE = 4;
+// An adopted route's path digest (ts/vpp/pathdigest.ts) is kept in its entry's `tgt` and `prog`
+// columns (adoption's own key tables use neither for anything else).
 const TWO32 = 0x100000000;
 const SWALLOW_SLICE = 4096;
 const RT_TABLE_MAIN = 254;
@@ -40,7 +40,11 @@ const RT_TABLE_MAIN = 254;
 /** What adoption reads of an ip_route_v2_details (ts/vpp/codec.ts RouteDetailsView). */
 interface DumpedRoute {
   nPaths: number;
-  path(i: number): { type: number; tableId: number; flags: number; proto: number; nh: Uint8Array };
+  dv: DataView | null;
+  pathsOff: number;
+  addr: Uint8Array;
+  len: number;
+  isIp6: boolean;
 }
 
 /** A VPP table adopted routes came from, and the netlink table it stands for (the entries' `tbl`). */
@@ -89,8 +93,10 @@ export class Adoption implements ChangeSource {
   private readonly tableIx6 = new Map<number, number>();
   private readonly hosts = new Map<number, { family: 4 | 6; vppTable: number }>();
   private replayEndedFull: boolean | null = null;
-  /** The group id of the entry take() removed last. */
-  private takenGroup = 0;
+  /** The path digest of the entry take() removed last. */
+  private takenA = 0;
+  private takenB = 0;
+  private readonly dg = new PathDigest();
   private sweeping = false;
   private readonly reverse = new Map<number, number>();
   private sinkIdx = -1;
@@ -228,22 +234,11 @@ export class Adoption implements ChangeSource {
     this.programmer.kick();
   }
 
-  /** Fills `t.tgt[id]` (group id) and `t.proto[id]` (kind) from a dumped route's paths. */
+  /** Keeps a dumped route's path digest in `t.tgt[id]` and `t.prog[id]`. */
   private describe(t: KeyTable, id: number, d: DumpedRoute): void {
-    t.tgt[id] = 0;
-    t.proto[id] = UNMATCHABLE;
-    if (d.nPaths !== 1) return;
-    const path = d.path(0);
-    if (path.type === PathType.Drop) t.proto[id] = Target.Blackhole;
-    else if (path.type === PathType.IcmpUnreach) t.proto[id] = Target.Unreachable;
-    else if (path.type === PathType.IcmpProhibit) t.proto[id] = Target.Prohibit;
-    else if (this.programmer.mode === 'pic' && path.type === PathType.Normal && (path.flags & PathFlags.ResolveViaHost) !== 0) {
-      const gid = this.hostId(path.proto === 1 ? 6 : 4, path.nh, path.tableId);
-      if (gid >= 0) {
-        t.tgt[id] = gid;
-        t.proto[id] = Target.Nhg;
-      }
-    }
+    const g = digestPaths(d.dv!, d.pathsOff, d.nPaths, d.addr, d.len, d.isIp6, this.dg);
+    t.tgt[id] = g.a;
+    t.prog[id] = g.b;
   }
 
   /** The group id behind a PIC host address (ts/vpp/programmer.ts hostAddress), or -1. */
@@ -281,7 +276,7 @@ export class Adoption implements ChangeSource {
     this.counters.adopted++;
   }
 
-  /** Removes the adopted entry of this route: returns its kind (UNMATCHABLE set when not comparable), or -1. */
+  /** Removes the adopted entry of this route (its digest in takenA/takenB): returns 0, or -1 when there is none. */
   private take(r: RouteView): number {
     const fam = r.family === AF_INET6 ? 6 : 4;
     // Nothing (left) adopted in this family, as with a fresh VPP: no lookup per replayed route.
@@ -291,10 +286,10 @@ export class Adoption implements ChangeSource {
     const t = this.probe(fam, ix, r.addr, r.len);
     const id = t.find();
     if (id < 0) return -1;
-    const kind = t.proto[id];
-    this.takenGroup = t.tgt[id];
+    this.takenA = t.tgt[id];
+    this.takenB = t.prog[id];
     t.remove(id);
-    return kind;
+    return 0;
   }
 
   private clearRoutes(): void {
@@ -318,7 +313,7 @@ export class Adoption implements ChangeSource {
       if (r.family === AF_MPLS) return k;
       const v = this.take(r);
       if (v < 0) return k;
-      if (r.op !== Op.Set || (v & UNMATCHABLE) !== 0 || v !== r.target || (r.target === Target.Nhg && this.takenGroup !== r.nhgId)) {
+      if (r.op !== Op.Set || !this.programmer.expectedDigest(r, this.dg) || this.dg.a !== this.takenA || this.dg.b !== this.takenB) {
         this.counters.rewritten++;
         return k;
       }

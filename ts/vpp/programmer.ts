@@ -57,6 +57,7 @@ import { MESSAGES } from './gen/messages';
 import { InterfaceMap, LcpPair, loadInterfaceMap } from './ifmap';
 import { EvpnOptions, EvpnProgrammer } from './evpn';
 import { retvalName, VppApiError } from './errors';
+import { digestEncoded, PathDigest } from './pathdigest';
 
 export type ProgramMode = 'pic' | 'inline';
 
@@ -74,6 +75,20 @@ export const PIC6_PREFIX = Uint8Array.of(0xfd, 0x66, 0x69, 0x62, 0x70, 0x75, 0x7
  * with the header), twice a window of 1,000, so one call can free the whole window.
  */
 const POLL_SLICE_BYTES = 64 * 1024;
+
+/**
+ * A leg with an interface and no gateway (a connected or interface route). It cannot sit behind a
+ * PIC host route: VPP turns an attached path on a host prefix into a neighbour adjacency for the
+ * prefix's own address (vnet/fib/fib_table.c fib_table_route_path_fixup), so routes recursive via
+ * it would ARP for the synthetic host address instead of their destination. Such groups are
+ * programmed inline: each route carries the attached path and VPP gleans for its destination.
+ */
+function attachedLeg(l: Leg): boolean {
+  return !l.blackhole && l.gwFamily === 0 && l.ifindex !== 0;
+}
+
+/** selectPaths(): the route names a group the programmer does not have. */
+const SEL_UNKNOWN = 1;
 
 /** MPLS_IETF_IMPLICIT_NULL_LABEL: as an out-label, VPP pops (vnet/fib/fib_path_ext.c). */
 export const IMPLICIT_NULL = 3;
@@ -176,6 +191,13 @@ interface NhgState {
   picPath: Uint8Array;
   /** Sent to VPP at least once with its current paths (inline: routes carry them). */
   programmed: boolean;
+  /**
+   * Routes carry this group's paths (inline) rather than one recursive path to its host route:
+   * in inline mode, and in PIC mode for a group with an attached leg (see attachedLeg()).
+   */
+  inline: boolean;
+  /** Its host route is in the private table (added and not deleted since). */
+  hostProgrammed: boolean;
   /** Routes were held back while parked. */
   held: boolean;
   /** Bumped per (re)program: replies of older versions do not count. */
@@ -738,7 +760,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       const g = this.nhgs.get(v.id);
       this.nhgs.delete(v.id);
       this.heldCopies.delete(v.id);
-      if (g && !g.fdb && this.mode === 'pic' && g.programmed) this.sendHostRoute(g, false);
+      if (g && !g.fdb && g.hostProgrammed) this.sendHostRoute(g, false);
       return;
     }
     const fam: 4 | 6 = v.family === AF_INET6 ? 6 : 4;
@@ -757,6 +779,8 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       mplsPaths: null,
       picPath: prev && prev.hostFam === fam ? prev.picPath : new Uint8Array(0),
       programmed: prev?.programmed ?? false,
+      inline: prev?.inline ?? this.mode === 'inline',
+      hostProgrammed: prev?.hostProgrammed ?? false,
       held: prev?.held ?? false,
       version: (prev?.version ?? 0) + 1,
       invalid: null,
@@ -770,7 +794,8 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     if (prev && prev.hostFam !== fam && !prev.fdb) {
       // The group changed family: its host route moves to the other private table, and PIC
       // routes must point at the new address.
-      if (this.mode === 'pic' && prev.programmed) this.sendHostRoute(prev, false);
+      if (prev.hostProgrammed) this.sendHostRoute(prev, false);
+      g.hostProgrammed = false;
       g.programmed = false;
       g.held = true;
     }
@@ -861,14 +886,20 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       this.emit('released', g.id);
     }
     const hadPaths = g.programmed;
-    if (this.mode === 'pic') this.sendHostRoute(g, true);
+    const wasInline = g.inline;
+    g.inline = this.mode === 'inline' || g.primary.some(attachedLeg) || g.backup.some(attachedLeg);
+    // Routes that pointed at the host route must move to inline paths (or back): re-sent below.
+    const moved = hadPaths && wasInline !== g.inline;
+    // A group that moved to inline keeps its (unused) host route until the group is deleted: its
+    // routes may still point at it until they are re-sent, and VPP would drop them meanwhile.
+    if (!g.inline) this.sendHostRoute(g, true);
     g.programmed = true;
     const release = g.held;
     g.held = false;
-    if (release || (this.mode === 'inline' && hadPaths)) {
+    if (release || moved || (g.inline && hadPaths)) {
       // Inline routes carry the group's paths: they are all re-sent; held routes are released.
       if (this.source.reemitRoutesUsing) this.source.reemitRoutesUsing(g.id);
-      else if (this.mode === 'inline' && hadPaths) this.counters.inlineStale++;
+      else if ((g.inline && hadPaths) || moved) this.counters.inlineStale++;
     }
     const copies = this.heldCopies.get(g.id);
     if (copies) {
@@ -882,6 +913,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
   }
 
   private sendHostRoute(g: NhgState, isAdd: boolean): void {
+    g.hostProgrammed = isAdd;
     const c = this.client;
     const table = g.hostFam === 6 ? this.picTable6 : this.picTable4;
     this.ensureTable(g.hostFam, table);
@@ -909,31 +941,17 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     let paths: Uint8Array | null = null;
     let nPaths = 0;
     if (r.op === Op.Set) {
-      const fam = r.family === AF_INET6 ? 6 : 4;
-      if (r.target === Target.Nhg) {
-        const g = this.nhgs.get(r.nhgId);
-        if (!g || g.fdb) {
-          this.reportNow(r, false, `nexthop group ${r.nhgId} is unknown to the VPP programmer`);
-          return;
-        }
-        if (g.missing.length > 0 || g.invalid !== null || !g.paths) {
-          this.hold(g, r, vppTable);
-          return;
-        }
-        if (isMpls) {
-          paths = g.mplsPaths;
-          nPaths = g.nPaths;
-        } else if (this.mode === 'pic') {
-          paths = g.picPath;
-          nPaths = 1;
-        } else {
-          paths = g.paths;
-          nPaths = g.nPaths;
-        }
-      } else {
-        paths = this.specialPaths.get((isMpls ? 4 : fam) * 8 + r.target) ?? null;
-        nPaths = 1;
+      const g = this.selectPaths(r);
+      if (g === SEL_UNKNOWN) {
+        this.reportNow(r, false, `nexthop group ${r.nhgId} is unknown to the VPP programmer`);
+        return;
       }
+      if (g !== null) {
+        this.hold(g, r, vppTable);
+        return;
+      }
+      paths = this.selPaths;
+      nPaths = this.selN;
     }
     const c = this.client;
     const isAdd = r.op === Op.Set;
@@ -961,6 +979,48 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     const s = this.slot();
     this.fillSlotRoute(s, K_ROUTE, r, vppTable, attempt);
     c.commit(off, len, this.sinkIdx, s, 'ip_route_add_del');
+  }
+
+  private selPaths: Uint8Array | null = null;
+  private selN = 0;
+
+  /**
+   * The paths a Set of `r` writes (into selPaths/selN): its group's (inline), the one recursive
+   * path to the group's host route (PIC), or a special path. Returns null when they are ready,
+   * SEL_UNKNOWN for an unknown group, or the group that holds the route (parked or invalid).
+   */
+  private selectPaths(r: RouteView): NhgState | null | typeof SEL_UNKNOWN {
+    const isMpls = r.family === AF_MPLS;
+    if (r.target !== Target.Nhg) {
+      this.selPaths = this.specialPaths.get((isMpls ? 4 : r.family === AF_INET6 ? 6 : 4) * 8 + r.target) ?? null;
+      this.selN = 1;
+      return null;
+    }
+    const g = this.nhgs.get(r.nhgId);
+    if (!g || g.fdb) return SEL_UNKNOWN;
+    if (g.missing.length > 0 || g.invalid !== null || !g.paths) return g;
+    if (isMpls) {
+      this.selPaths = g.mplsPaths;
+      this.selN = g.nPaths;
+    } else if (!g.inline) {
+      this.selPaths = g.picPath;
+      this.selN = 1;
+    } else {
+      this.selPaths = g.paths;
+      this.selN = g.nPaths;
+    }
+    return null;
+  }
+
+  /**
+   * The digest (pathdigest.ts) of the paths a Set of IP route `r` would write now; false when it
+   * would not be written as it is (its group unknown, parked or invalid). Adoption compares it
+   * with what VPP reports, so an unchanged route is not written again.
+   */
+  expectedDigest(r: RouteView, out: PathDigest): boolean {
+    if (r.family === AF_MPLS || this.selectPaths(r) !== null || !this.selPaths) return false;
+    digestEncoded(this.selPaths, this.selN, r.addr, r.len, r.family === AF_INET6, out);
+    return true;
   }
 
   private eosProto(r: RouteView): number {
