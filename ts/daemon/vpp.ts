@@ -28,7 +28,7 @@ export class VppDataplane implements Dataplane {
   private closing = false;
 
   constructor(
-    store: FibStore,
+    private readonly store: FibStore,
     onResult: ResultHook,
     private readonly log: Logger,
     private readonly cfg: DaemonConfig,
@@ -63,6 +63,7 @@ export class VppDataplane implements Dataplane {
     });
     p.on('reconnect', (r: { restarted: boolean }) => {
       if (r.restarted) {
+        this.store.clearInstalled();
         this.adoption.reset();
         this.adoption.reprogramSpecial();
         this.log.warn('VPP restarted: programming tables, groups and routes again', { socket: cfg.vppSocket });
@@ -116,7 +117,9 @@ export class VppDataplane implements Dataplane {
       socket: s.socket,
       connected: s.connected,
       inFlight: s.inFlight,
-      routes: s.routes,
+      // What VPP holds as fibpush knows it: acknowledged routes, and adopted ones zebra has not
+      // replayed yet (still in VPP, not yet matched or withdrawn).
+      routes: this.store.installedRoutes + this.adoption.remaining,
       nhgs: s.nhgs,
       failures: s.failures,
       lastError: s.lastError,

@@ -14,6 +14,7 @@ export const enum EF {
   Dirty = 4, // on a change queue
   Force = 8, // emit a Set even if the target did not change (protocol change, live re-install)
   Failed = 16, // the dataplane reported a failure for the last change
+  Installed = 32, // the dataplane acknowledged a Set and no Del was handed out since
 }
 
 /** End of an intrusive list (qnext) and "no handle". */

@@ -310,6 +310,21 @@ export class FibStore implements ChangeSource {
   private nhgsPresent = 0;
   private nhgsCur = 0;
   private failedRoutes = 0;
+  /** Routes the dataplane acknowledged and holds (EF.Installed), as far as results tell. */
+  private installed = 0;
+
+  /** Routes the dataplane holds as far as its results tell: acknowledged Sets, less Dels handed out since. */
+  get installedRoutes(): number {
+    return this.installed;
+  }
+
+  /** The dataplane lost everything (a restarted VPP): no route is held until acknowledged again. */
+  clearInstalled(): void {
+    for (const t of this.rt) {
+      for (let id = 0; id < t.hi; id++) t.flags[id] &= ~EF.Installed;
+    }
+    this.installed = 0;
+  }
   // Nexthop objects.
   private readonly byId = new Map<number, Nhg>();
   private readonly implicitById = new Map<number, Nhg>();
@@ -579,6 +594,7 @@ export class FibStore implements ChangeSource {
 
   private release(t: KeyTable, id: number): void {
     if ((t.flags[id] & EF.Failed) !== 0 && t !== this.macs) this.failedRoutes--;
+    if ((t.flags[id] & EF.Installed) !== 0) this.installed--;
     t.remove(id);
   }
 
@@ -1435,6 +1451,10 @@ export class FibStore implements ChangeSource {
           if ((f & EF.Exists) === 0 && prog === 0) this.release(t, id);
           continue;
         }
+        if (desired === 0 && (t.flags[id] & EF.Installed) !== 0) {
+          t.flags[id] &= ~EF.Installed;
+          this.installed--;
+        }
         this.fillRoute(fc, id, desired !== 0 ? Op.Set : Op.Del, desired !== 0 ? desired : prog, lane);
         this.reprogram(prog, desired);
         t.prog[id] = desired;
@@ -1488,6 +1508,10 @@ export class FibStore implements ChangeSource {
     const f = t.flags[id];
     if (ok) {
       c.resultsOk++;
+      if (fc !== FC_MAC && (f & (EF.Exists | EF.Installed)) === EF.Exists) {
+        t.flags[id] |= EF.Installed;
+        this.installed++;
+      }
       if ((f & EF.Failed) !== 0) {
         t.flags[id] = f & ~EF.Failed;
         if (fc !== FC_MAC) this.failedRoutes--;

@@ -7,7 +7,6 @@
 //   per-path hashes are summed, not chained;
 // - an attached path (interface, no next hop) on a host prefix comes back as an attached next hop
 //   via the prefix's own address (vnet/fib/fib_table.c fib_table_route_path_fixup);
-// - `proto` is written without htonl by fib_api_path_encode, so it may arrive little-endian;
 // - special paths (drop, unreachable, prohibit) keep only their type and preference;
 // - labels keep their value; is_uniform, ttl and exp are not compared.
 // Two independent 32-bit sums give 64 bits: a collision between two different path sets of the
@@ -37,11 +36,6 @@ function mix(x: number): void {
   hb = ((hb << 13) | (hb >>> 19)) >>> 0;
 }
 
-/** `proto` as VPP meant it: a little-endian small enum read big-endian is >= 2^24. */
-function normProto(v: number): number {
-  return v > 0xffffff ? v >>> 24 : v;
-}
-
 /**
  * Digest of `n` encoded fib_paths at `off` in `dv`, for a route of `addr`/`len` (IPv6 when
  * `isIp6`). Writes `out` and returns it.
@@ -59,7 +53,7 @@ export function digestPaths(dv: DataView, off: number, n: number, addr: Uint8Arr
     mix(dv.getUint8(o + 13)); // preference
     if (type === PathType.Normal) {
       const sw = dv.getUint32(o);
-      const proto = normProto(dv.getUint32(o + 22));
+      const proto = dv.getUint32(o + 22);
       mix(sw);
       mix(dv.getUint32(o + 4)); // table_id
       mix(dv.getUint8(o + 12) || 1); // weight

@@ -1,0 +1,141 @@
+// A real VPP for tests: found (FIBPUSH_VPP_BIN, `vpp` on PATH, the build cache) or built (FIBPUSH_VPP_SRC), started with its own sockets through tools/vpp/run.sh, read through vppctl.
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { REPO_ROOT } from '../../ts/paths';
+
+const RUN = path.join(REPO_ROOT, 'tools', 'vpp', 'run.sh');
+const BUILD = path.join(REPO_ROOT, 'tools', 'vpp', 'build.sh');
+const CACHE_BIN = path.join(os.homedir(), '.cache', 'fibpush', 'vpp-25.10', 'build', 'bin', 'vpp');
+
+/** The vpp binary to use, or why there is none (the suite is then skipped with that reason). */
+export function findVpp(): { bin: string } | { skip: string } {
+  const env = process.env.FIBPUSH_VPP_BIN;
+  if (env) return fs.existsSync(env) ? { bin: env } : { skip: `FIBPUSH_VPP_BIN=${env} does not exist` };
+  const onPath = spawnSync('sh', ['-c', 'command -v vpp'], { encoding: 'utf8' }).stdout.trim();
+  if (onPath) return { bin: onPath };
+  if (fs.existsSync(path.join(path.dirname(path.dirname(CACHE_BIN)), '.done')) && fs.existsSync(CACHE_BIN)) return { bin: CACHE_BIN };
+  if (process.env.FIBPUSH_VPP_SRC) {
+    const r = spawnSync('bash', [BUILD], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const bin = r.stdout.trim().split('\n').pop() ?? '';
+    if (r.status === 0 && fs.existsSync(bin)) return { bin };
+    return { skip: `building VPP from FIBPUSH_VPP_SRC failed: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}` };
+  }
+  if (process.getuid?.() !== 0) return { skip: 'a real VPP needs root' };
+  return { skip: 'no real VPP: set FIBPUSH_VPP_BIN, put vpp on PATH, or FIBPUSH_VPP_SRC=vpp-25.10-src.tar.xz to build one' };
+}
+
+/** Two loopback interfaces (sw_if_index 1 and 2, both up) with IPv4 and IPv6 link prefixes. */
+export const TWO_LOOPS = [
+  'create loopback interface',
+  'create loopback interface',
+  'set interface ip address loop0 10.0.0.1/24',
+  'set interface ip address loop1 10.0.1.1/24',
+  'set interface ip address loop0 fd00:0:0:1::1/64',
+  'set interface ip address loop1 fd00:0:0:2::1/64',
+  'set interface state loop0 up',
+  'set interface state loop1 up',
+];
+
+export class RealVpp {
+  readonly apiSocket: string;
+  readonly cliSocket: string;
+  private readonly vppctl: string;
+
+  private constructor(
+    readonly bin: string,
+    readonly dir: string,
+    private readonly setup: string[],
+  ) {
+    this.apiSocket = path.join(dir, 'api.sock');
+    this.cliSocket = path.join(dir, 'cli.sock');
+    this.vppctl = path.join(path.dirname(bin), 'vppctl');
+  }
+
+  /**
+   * Starts a VPP whose main loop sleeps between polls (VPP_POLL_SLEEP): a test VPP must not take
+   * a core from the processes under test. Benches start theirs without it.
+   */
+  static start(bin: string, setup: string[] = TWO_LOOPS): RealVpp {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-vpp-real-'));
+    const v = new RealVpp(bin, dir, setup);
+    v.boot();
+    return v;
+  }
+
+  private boot(): void {
+    const cli = path.join(this.dir, 'setup.cli');
+    fs.writeFileSync(cli, this.setup.join('\n') + '\n');
+    execFileSync('bash', [RUN, this.dir, cli], {
+      env: { ...process.env, VPP_BIN: this.bin, VPP_POLL_SLEEP: process.env.VPP_POLL_SLEEP ?? '100', VPP_HEAP: '1G' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 60_000,
+    });
+  }
+
+  get pid(): number {
+    return Number(fs.readFileSync(path.join(this.dir, 'vpp.pid'), 'utf8'));
+  }
+
+  /** Runs one CLI command (vppctl -s cli.sock) and returns its output. */
+  ctl(cmd: string): string {
+    return execFileSync(this.vppctl, ['-s', this.cliSocket, ...cmd.split(' ')], { encoding: 'utf8', timeout: 30_000 });
+  }
+
+  /** VPP's CPU time so far (utime + stime of its process), in seconds. */
+  cpuSeconds(): number {
+    const f = fs.readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+    const parts = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(parts[11]) + Number(parts[12])) / 100;
+  }
+
+  /** Kills VPP (state lost) and starts a fresh one with the same sockets and setup. */
+  restart(): void {
+    this.kill();
+    this.boot();
+  }
+
+  kill(): void {
+    const pid = this.pid;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      return;
+    }
+    for (let i = 0; i < 100; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return;
+      }
+      execFileSync('sleep', ['0.05']);
+    }
+  }
+
+  stop(): void {
+    this.kill();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * The final adjacencies of a prefix's forwarding chain in `table` (`show ip[6] fib table T
+   * PREFIX`): "via ADDR IFNAME" (a neighbour), "glean IFNAME", "drop", "unreach", "prohibit";
+   * sorted and unique (ECMP buckets repeat them).
+   */
+  chain(prefix: string, table = 0): string[] {
+    const v6 = prefix.includes(':');
+    const out = this.ctl(`show ${v6 ? 'ip6' : 'ip'} fib table ${table} ${prefix}`);
+    const fw = out.slice(out.indexOf('forwarding:'));
+    const seen = new Set<string>();
+    for (const line of fw.split('\n')) {
+      let m: RegExpExecArray | null;
+      if ((m = /arp-ipv[46]: via (\S+) (\S+)/.exec(line))) seen.add(`via ${m[1]} ${m[2]}`);
+      else if ((m = /ip[v]?[46]-glean: \[src:[^\]]*\] (\S+?):/.exec(line)) || (m = /glean: (\S+?):/.exec(line))) seen.add(`glean ${m[1]}`);
+      else if (/dpo-drop/.test(line)) seen.add('drop');
+      else if (/icmp-unreachable|ip[46]-icmp-unreach|unreach/.test(line)) seen.add('unreach');
+      else if (/prohibit/.test(line)) seen.add('prohibit');
+    }
+    return [...seen].sort();
+  }
+}
