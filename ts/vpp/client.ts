@@ -24,6 +24,9 @@ import {
 
 export const DEFAULT_VPP_SOCKET = '/run/vpp/api.sock';
 
+/** A read below this many bytes (~270 route replies) counts as small for readPause(). */
+const SMALL_READ_BYTES = 8 * 1024;
+
 /** memclnt's fixed message ids (memclnt.api is registered first; docs/vpp-api.md). */
 export const MEMCLNT_IDS = {
   get_first_msg_id: 10,
@@ -76,6 +79,8 @@ export interface VppClientOptions {
   clientName?: string;
   /** Requests in flight at most (1 = strictly one at a time). */
   window?: number;
+  /** Pause between reads while VPP is the slower side (ms; 0 = read every reply at once). Default 1. */
+  readPauseMs?: number;
   /** No reply within this many ms (and VPP silent as long) fails the request. */
   timeoutMs?: number;
   connectTimeoutMs?: number;
@@ -203,6 +208,7 @@ export class VppClient extends EventEmitter {
   readonly socketPath: string;
   readonly clientName: string;
   window: number;
+  readonly readPauseMs: number;
   readonly timeoutMs: number;
   private readonly connectTimeoutMs: number;
   private readonly autoReconnect: boolean;
@@ -262,6 +268,7 @@ export class VppClient extends EventEmitter {
     this.socketPath = opts.socketPath ?? DEFAULT_VPP_SOCKET;
     this.clientName = opts.clientName ?? 'fibpush';
     this.window = Math.max(1, opts.window ?? 1000);
+    this.readPauseMs = Math.max(0, opts.readPauseMs ?? 1);
     this.timeoutMs = opts.timeoutMs ?? 5000;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
     this.autoReconnect = opts.reconnect ?? true;
@@ -307,6 +314,7 @@ export class VppClient extends EventEmitter {
     const sock = new VppSocket(this.socketPath, {
       onMessage: (buf, dv, off, len) => this.onMessage(buf, dv, off, len),
       onClose: (err) => this.onClose(sock, err),
+      readPause: (bytes) => this.readPause(bytes),
     });
     this.sock = sock;
     await sock.connect(this.connectTimeoutMs);
@@ -438,6 +446,18 @@ export class VppClient extends EventEmitter {
   }
 
   // ---- sending ----
+
+  /**
+   * How long to leave VPP's socket unread after a read of `bytes` (transport.ts received()):
+   * READ_PAUSE_MS while at least half the window is still in flight and the read was small (VPP
+   * is slower than this client: waiting lets replies gather), else 0. With half a window queued,
+   * VPP does not run dry meanwhile: at VPP's best measured pace (~300k routes/s) 500 requests
+   * last 1.6 ms.
+   */
+  private readPause(bytes: number): number {
+    if (this.readPauseMs <= 0 || this.state !== 'ready' || bytes >= SMALL_READ_BYTES) return 0;
+    return this.size * 2 >= this.window && this.window >= 16 ? this.readPauseMs : 0;
+  }
 
   /** True when connected and the window has room for one more request. */
   canSend(): boolean {

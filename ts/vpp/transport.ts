@@ -199,6 +199,11 @@ export function frame(payload: Uint8Array): Buffer {
 export interface SocketHandlers {
   onMessage: MessageHandler;
   onClose: (err: Error | null) => void;
+  /**
+   * Called after each read has been handled, with its size: milliseconds to leave the socket
+   * unread before the next one (0 = read on). See VppSocket.received().
+   */
+  readPause?: (bytes: number) => number;
 }
 
 /**
@@ -275,6 +280,15 @@ export class VppSocket {
     });
   }
 
+  /**
+   * VPP writes every reply as soon as it is made (vlibmemory/socket_api.c vl_socket_api_send
+   * calls clib_file_write per message), so a client faster than VPP wakes up once per reply: a
+   * read, a handler and a write for each route, a core's worth of CPU spent waiting for VPP.
+   * When the handler says so (readPause: many requests still in flight, few bytes in this read),
+   * the socket is left unread for a moment: VPP keeps working on what it has queued, and the next
+   * read takes in a batch of replies at once. Reads stop with uv_read_stop (socket.pause()), so
+   * nothing polls meanwhile.
+   */
   private received(buf: Uint8Array, n: number): boolean {
     this.lastRead = performance.now();
     this.framing = true;
@@ -286,8 +300,22 @@ export class VppSocket {
     } finally {
       this.framing = false;
     }
+    const ms = this.h.readPause?.(n) ?? 0;
+    if (ms > 0 && !this.pauseTimer && this.sock && !this.closed) {
+      this.pauses++;
+      this.sock.pause();
+      this.pauseTimer = setTimeout(this.resumeRead, ms);
+    }
     return true;
   }
+
+  private pauseTimer: NodeJS.Timeout | null = null;
+  /** Reads left out for a moment (readPause). */
+  pauses = 0;
+  private readonly resumeRead = (): void => {
+    this.pauseTimer = null;
+    if (this.sock && !this.closed) this.sock.resume();
+  };
 
   /**
    * Take in, without waiting, up to about `maxBytes` that the kernel already holds for this
@@ -350,6 +378,8 @@ export class VppSocket {
   destroy(err: Error | null): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
     const s = this.sock;
     if (s) {
       s.removeAllListeners('close');
