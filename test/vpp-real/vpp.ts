@@ -120,7 +120,8 @@ export class RealVpp {
 
   /**
    * The final adjacencies of a prefix's forwarding chain in `table` (`show ip[6] fib table T
-   * PREFIX`): "via ADDR IFNAME" (a neighbour), "glean IFNAME", "drop", "unreach", "prohibit";
+   * PREFIX`): "via ADDR IFNAME" (a neighbour), "mpls L1,L2 via ADDR IFNAME" (labels pushed towards a
+   * neighbour), "glean IFNAME", "drop", "unreach", "prohibit";
    * sorted and unique (ECMP buckets repeat them).
    */
   chain(prefix: string, table = 0): string[] {
@@ -128,14 +129,34 @@ export class RealVpp {
     const out = this.ctl(`show ${v6 ? 'ip6' : 'ip'} fib table ${table} ${prefix}`);
     const fw = out.slice(out.indexOf('forwarding:'));
     const seen = new Set<string>();
+    let labels = '';
     for (const line of fw.split('\n')) {
       let m: RegExpExecArray | null;
-      if ((m = /arp-ipv[46]: via (\S+) (\S+)/.exec(line))) seen.add(`via ${m[1]} ${m[2]}`);
+      if ((m = /mpls-label\[@\d+\]:((?:\[\d+:[^\]]*\])+)/.exec(line))) labels = [...m[1].matchAll(/\[(\d+):/g)].map((x) => x[1]).join(',');
+      else if ((m = /arp-mpls: via (\S+) (\S+)/.exec(line))) seen.add(`mpls ${labels} via ${m[1]} ${m[2]}`);
+      else if ((m = /arp-ipv[46]: via (\S+) (\S+)/.exec(line))) seen.add(`via ${m[1]} ${m[2]}`);
       else if ((m = /ip[v]?[46]-glean: \[src:[^\]]*\] (\S+?):/.exec(line)) || (m = /glean: (\S+?):/.exec(line))) seen.add(`glean ${m[1]}`);
       else if (/dpo-drop/.test(line)) seen.add('drop');
       else if (/icmp-unreachable|ip[46]-icmp-unreach|unreach/.test(line)) seen.add('unreach');
       else if (/prohibit/.test(line)) seen.add('prohibit');
     }
     return [...seen].sort();
+  }
+
+  /** Share of traffic per final adjacency (chain() names), from the load-balance buckets VPP shows. */
+  shares(prefix: string, table = 0): Record<string, number> {
+    const v6 = prefix.includes(':');
+    const out = this.ctl(`show ${v6 ? 'ip6' : 'ip'} fib table ${table} ${prefix}`);
+    const fw = out.slice(out.indexOf('forwarding:'));
+    const n = new Map<string, number>();
+    let total = 0;
+    for (const line of fw.split('\n')) {
+      const m = /arp-ipv[46]: via (\S+) (\S+)/.exec(line);
+      if (!m) continue;
+      const k = `via ${m[1]} ${m[2]}`;
+      n.set(k, (n.get(k) ?? 0) + 1);
+      total++;
+    }
+    return Object.fromEntries([...n].map(([k, c]) => [k, c / total]));
   }
 }

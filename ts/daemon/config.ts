@@ -1,4 +1,5 @@
 // The daemon's configuration: the one option table behind `fibpush run` flags, its --help and its --config file.
+import * as net from 'net';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -29,6 +30,8 @@ export interface DaemonConfig {
   /** netlink table id -> VPP table id (254 -> 0 unless overridden). */
   tableMap: Map<number, number>;
   interfaceMap: string | null;
+  /** EVPN: the local VTEP address (VXLAN tunnels' source); null = remote MACs are not programmed. */
+  vtepSource: string | null;
   feedback: boolean;
   /** Offload notifications per second, at most. */
   feedbackRate: number;
@@ -76,6 +79,7 @@ export const RUN_OPTIONS: readonly OptionDef[] = [
   { name: 'inline', help: 'program every route with its own paths' },
   { name: 'table-map', arg: 'LNX=VPP,...', help: 'netlink table id to VPP table id (default 254=0, others unchanged)' },
   { name: 'interface-map', arg: 'FILE', help: 'ifindex to VPP sw_if_index map, used when linux-cp cannot tell' },
+  { name: 'vtep-source', arg: 'ADDR', help: 'EVPN: local VTEP address; remote MACs become VXLAN tunnels + L2 FIB entries (default: not programmed)' },
   { name: 'no-feedback', help: 'do not send offload results (RTM_F_OFFLOAD/_FAILED) back to zebra' },
   { name: 'feedback-rate', arg: 'N', help: `offload notifications per second, at most (default ${DEFAULT_FEEDBACK_RATE})` },
   {
@@ -283,6 +287,10 @@ export function resolveConfig(cli: Raw, positionals: string[], renv: ResolveEnv 
   if (interfaceMap !== null && !exists(interfaceMap)) {
     throw new UsageError(`Expected a readable file for --interface-map but "${interfaceMap}" does not exist`);
   }
+  const vtepSource = str(raw, 'vtep-source') ?? null;
+  if (vtepSource !== null && net.isIP(vtepSource) === 0) {
+    throw new UsageError(`Expected an IPv4 or IPv6 address for --vtep-source but received "${vtepSource}"`);
+  }
   const env = renv.env ?? process.env;
   const isTTY = renv.isTTY ?? Boolean(process.stderr.isTTY);
   return {
@@ -296,6 +304,7 @@ export function resolveConfig(cli: Raw, positionals: string[], renv: ResolveEnv 
     mode: raw.get('inline') === true ? 'inline' : 'pic',
     tableMap: parseTableMap(str(raw, 'table-map')),
     interfaceMap,
+    vtepSource,
     feedback: raw.get('no-feedback') !== true,
     feedbackRate: intIn(raw, 'feedback-rate', DEFAULT_FEEDBACK_RATE, 1, 10_000_000, 'a rate in notifications per second'),
     quietPeriodMs: intIn(raw, 'quiet-period', DEFAULT_QUIET_PERIOD_MS, 100, 600_000, 'a duration in milliseconds'),

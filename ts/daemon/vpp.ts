@@ -45,6 +45,7 @@ export class VppDataplane implements Dataplane {
       mode: cfg.mode,
       tableMap: cfg.tableMap,
       interfaceMapFile: cfg.interfaceMap ?? undefined,
+      evpn: cfg.vtepSource ? { vtepSource: cfg.vtepSource } : undefined,
       onRouteResult: (v, ok, err) => onResult(resultFromView(v, ok, err, this.scratch)),
     });
     const p = this.programmer;

@@ -87,6 +87,8 @@ function attachedLeg(l: Leg): boolean {
   return !l.blackhole && l.gwFamily === 0 && l.ifindex !== 0;
 }
 
+const ZERO16 = new Uint8Array(16);
+
 /** selectPaths(): the route names a group the programmer does not have. */
 const SEL_UNKNOWN = 1;
 
@@ -1019,9 +1021,25 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
    */
   expectedDigest(r: RouteView, out: PathDigest): boolean {
     if (r.family === AF_MPLS || this.selectPaths(r) !== null || !this.selPaths) return false;
-    digestEncoded(this.selPaths, this.selN, r.addr, r.len, r.family === AF_INET6, out);
+    const v6 = r.family === AF_INET6;
+    if (r.len === (v6 ? 128 : 32)) {
+      // A host route's digest depends on its address (an attached path reads back via it).
+      digestEncoded(this.selPaths, this.selN, r.addr, r.len, v6, out);
+      return true;
+    }
+    // Otherwise it is the paths' alone: one per encoded path set (a group's, or a special path).
+    let d = this.digests.get(this.selPaths);
+    if (!d) {
+      d = digestEncoded(this.selPaths, this.selN, ZERO16, 0, v6, new PathDigest());
+      this.digests.set(this.selPaths, d);
+    }
+    out.a = d.a;
+    out.b = d.b;
     return true;
   }
+
+  /** Digests of encoded path sets (expectedDigest), dropped with the bytes they describe. */
+  private readonly digests = new WeakMap<Uint8Array, PathDigest>();
 
   private eosProto(r: RouteView): number {
     const g = r.target === Target.Nhg ? this.nhgs.get(r.nhgId) : undefined;

@@ -105,6 +105,7 @@ function demoConfig(o: DemoOpts, vppSocket: string, control: string): DaemonConf
     mode: o.inline ? 'inline' : 'pic',
     tableMap: parseTableMap(undefined),
     interfaceMap: null,
+    vtepSource: null,
     feedback: true,
     feedbackRate: DEFAULT_FEEDBACK_RATE,
     quietPeriodMs: 3000,

@@ -1,0 +1,153 @@
+// Every route kind the codec knows, through `fibpush run` into a real VPP 25.10, each read back as VPP forwards it (vppctl) and as VPP lists it (the binary API's dumps).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { REPO_ROOT } from '../../ts/paths';
+import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS, FpmEncoder, RTN_PROHIBIT, RTN_UNREACHABLE, RTN_BLACKHOLE, RTPROT_BGP, RTPROT_ZSTATIC } from '../../ts/codec/encoder';
+import { controlRequest } from '../../ts/daemon/control';
+import { VppClient } from '../../ts/vpp/client';
+import { RouteDetailsView } from '../../ts/vpp/codec';
+import { waitFor as pollFor } from '../frr/proc';
+import { collectJsonLogs } from '../helpers/logs';
+import { findVpp, RealVpp, TWO_LOOPS } from './vpp';
+
+const found = findVpp();
+const run = 'bin' in found ? test : test.skip;
+if ('skip' in found) console.warn(`\n  real-VPP suite skipped: ${found.skip}\n`);
+
+const BIN = path.join(REPO_ROOT, 'bin', 'fibpush.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-vpp-kinds-'));
+const mapFile = path.join(dir, 'interfaces.map');
+// Linux ifindex 2 and 3 (zebra's names) are VPP's loop0 (sw 1) and loop1 (sw 2).
+fs.writeFileSync(mapFile, '2=1\n3=2\n');
+const SETUP = [...TWO_LOOPS, 'mpls table add 0', 'set interface mpls loop0 enable', 'set interface mpls loop1 enable'];
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000) => pollFor(what, fn, ms, 50);
+
+/** zebra's stream: groups, then routes of every kind, then an EVPN MAC, then the end marker. */
+function stream(): Buffer {
+  const e = new FpmEncoder();
+  const v4 = (s: string) => s;
+  e.nexthop({ id: 1, gateway: v4('10.0.0.2'), oif: 2 });
+  e.nexthop({ id: 2, gateway: v4('10.0.1.2'), oif: 3 });
+  e.nexthop({ id: 3, group: [{ id: 1, weight: 3 }, { id: 2, weight: 1 }] });
+  e.nexthop({ id: 4, gateway: v4('10.0.1.2'), oif: 3, labels: [16001, 16002] });
+  e.nexthop({ id: 5, family: AF_INET6, oif: 3 }); // attached IPv6 leg
+  e.nexthop({ id: 6, gateway: 'fd00:0:0:1::2', oif: 2 });
+  e.nexthop({ id: 7, oif: 2 }); // attached IPv4 leg
+  e.nexthop({ id: 8, gateway: v4('10.0.1.2'), oif: 3, backupNhg: 1 });
+  const r = (dst: string, len: number, o: Record<string, unknown>) => e.route({ family: dst.includes(':') ? AF_INET6 : AF_INET, dst, dstLen: len, protocol: RTPROT_BGP, ...o });
+  r('20.0.0.0', 24, { nhId: 1 });
+  r('20.0.1.0', 24, { nhId: 3 });
+  r('20.0.2.0', 24, { nhId: 4 });
+  r('20.0.3.0', 24, { rtype: RTN_BLACKHOLE, protocol: RTPROT_ZSTATIC });
+  r('20.0.4.0', 24, { rtype: RTN_UNREACHABLE, protocol: RTPROT_ZSTATIC });
+  r('20.0.5.0', 24, { rtype: RTN_PROHIBIT, protocol: RTPROT_ZSTATIC });
+  r('20.0.6.0', 24, { nhId: 7 });
+  r('20.0.7.0', 24, { nhId: 8 });
+  r('21.0.0.0', 24, { nhId: 1, table: 1001 });
+  r('2001:db8:1::', 48, { nhId: 6 });
+  r('2001:db8:2::', 48, { nhId: 5 });
+  r('2001:db8:3::', 48, { nhId: 6, table: 1001 });
+  // An LSP: local label 5000 swapped to 6000 towards 10.0.0.2 (zebra sends LSPs with inline paths).
+  e.route({ family: AF_MPLS, dst: 5000, dstLen: 20, protocol: RTPROT_BGP, via: '10.0.0.2', oif: 2, newDst: [6000] });
+  // An EVPN remote MAC in VNI 100 behind VTEP 10.0.1.2.
+  e.neigh({ family: AF_BRIDGE, ifindex: 9, lladdr: 'aa:bb:cc:00:00:01', dst: '10.0.1.2', vni: 100 });
+  e.done();
+  return e.toBuffer();
+}
+
+interface Fibpush {
+  child: ChildProcess;
+  logs: Record<string, unknown>[];
+  port: number;
+  control: string;
+}
+
+let vpp: RealVpp | null = null;
+let fp: Fibpush | null = null;
+let zebra: net.Socket | null = null;
+
+test.after(() => {
+  zebra?.destroy();
+  fp?.child.kill('SIGKILL');
+  vpp?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(vppSocket: string): Promise<Fibpush> {
+  const control = path.join(dir, 'control.sock');
+  const child = spawn(process.execPath, [BIN, 'run', '--listen', '127.0.0.1:0', '--vpp-socket', vppSocket, '--interface-map', mapFile,
+    '--vtep-source', '10.0.0.1', '--control', control, '--log-format', 'json', '--progress', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const logs: Record<string, unknown>[] = [];
+  collectJsonLogs(child.stderr!, logs);
+  const listening = await waitFor('fibpush to listen', () => logs.find((l) => l.msg === 'FPM server listening'));
+  return { child, logs, port: Number(listening.port), control };
+}
+
+const status = (f: Fibpush) => controlRequest(f.control, { cmd: 'status' }) as Promise<Record<string, any>>;
+
+run('every route kind into a real VPP: what VPP forwards and lists is what zebra has', async () => {
+  vpp = RealVpp.start((found as { bin: string }).bin, SETUP);
+  fp = await start(vpp.apiSocket);
+  zebra = net.connect(fp.port, '127.0.0.1');
+  zebra.on('error', () => {});
+  zebra.on('data', () => {});
+  await new Promise<void>((r) => zebra!.once('connect', () => r()));
+  zebra.write(stream());
+  const s = await waitFor('synced', async () => {
+    const x = await status(fp!);
+    return x.replay.state === 'ended' && x.queueDepth === 0 && x.vppInFlight === 0 && (x.dataplane.counters?.retriesPending ?? 0) === 0 ? x : undefined;
+  });
+  assert.is(s.dataplane.failures, 0, String(s.dataplane.lastError));
+  assert.is(s.dataplane.routes, 13, 'routes VPP holds: 12 IP routes and the LSP');
+  const c = (p: string, t = 0) => vpp!.chain(p, t);
+  assert.equal(c('20.0.0.0/24'), ['via 10.0.0.2 loop0'], 'single');
+  assert.equal(c('20.0.1.0/24'), ['via 10.0.0.2 loop0', 'via 10.0.1.2 loop1'], 'weighted ECMP');
+  assert.equal(vpp.shares('20.0.1.0/24'), { 'via 10.0.0.2 loop0': 0.75, 'via 10.0.1.2 loop1': 0.25 }, 'weights 3:1');
+  assert.equal(c('20.0.2.0/24'), ['mpls 16001,16002 via 10.0.1.2 loop1'], 'labels pushed: ' + vpp.ctl('show ip fib table 0 20.0.2.0/24'));
+  assert.equal(c('20.0.3.0/24'), ['drop'], 'blackhole');
+  assert.equal(c('20.0.4.0/24'), ['unreach'], 'unreachable');
+  assert.equal(c('20.0.5.0/24'), ['prohibit'], 'prohibit');
+  assert.equal(c('20.0.6.0/24'), ['glean loop0'], 'attached IPv4 leg: glean for the destination');
+  assert.equal(c('20.0.7.0/24'), ['via 10.0.1.2 loop1'], 'primary of a group with a backup');
+  assert.equal(c('21.0.0.0/24', 1001), ['via 10.0.0.2 loop0'], 'non-main table');
+  assert.equal(c('2001:db8:1::/48'), ['via fd00:0:0:1::2 loop0'], 'IPv6');
+  assert.equal(c('2001:db8:2::/48'), ['glean loop1'], 'attached IPv6 leg');
+  assert.equal(c('2001:db8:3::/48', 1001), ['via fd00:0:0:1::2 loop0'], 'IPv6 non-main table');
+  assert.match(vpp.ctl('show mpls fib table 0 5000'), /6000/, 'LSP swaps 5000 to 6000');
+  const l2 = vpp.ctl('show l2fib verbose');
+  assert.match(l2, /aa:bb:cc:00:00:01/, 'the MAC is in the L2 FIB');
+  assert.match(vpp.ctl('show vxlan tunnel'), /src 10\.0\.0\.1 dst 10\.0\.1\.2 .*vni 100/, 'a VXLAN tunnel to the VTEP');
+  // The backup takes over inside VPP when the primary's interface goes down.
+  vpp.ctl('set interface state loop1 down');
+  assert.equal(c('20.0.7.0/24'), ['via 10.0.0.2 loop0'], 'backup after loop1 down');
+  vpp.ctl('set interface state loop1 up');
+
+  // The binary API lists the same routes, with fibpush's source and the tables it created.
+  const api = new VppClient({ socketPath: vpp.apiSocket, reconnect: false });
+  await api.connect();
+  try {
+    const tables = (await api.dump('ip_table_dump', {})).map((r) => `${(r.table as any).is_ip6 ? 6 : 4}:${(r.table as any).table_id}`).sort();
+    for (const t of ['4:0', '4:1001', '6:0', '6:1001']) assert.ok(tables.includes(t), `table ${t} exists (${tables.join(' ')})`);
+    const listed: string[] = [];
+    const v = new RouteDetailsView();
+    for (const [t, v6] of [[0, false], [0, true], [1001, false], [1001, true]] as const) {
+      await api.dumpEach('ip_route_v2_dump', { src: 0, table: { table_id: t, is_ip6: v6 } }, (buf, dv, off, len) => {
+        v.fill(buf, dv, off, len, true);
+        if (v.src === 8) listed.push(`${t} ${v6 ? Buffer.from(v.addr).toString('hex').slice(0, 12) : Array.from(v.addr.subarray(0, 4)).join('.')}/${v.len} ${v.path(0).type}`);
+      });
+    }
+    assert.equal(listed.sort(), [
+      '0 2001:0db8:0001/48 0', '0 2001:0db8:0002/48 0', '0 20.0.0.0/24 0', '0 20.0.1.0/24 0', '0 20.0.2.0/24 0', '0 20.0.3.0/24 2',
+      '0 20.0.4.0/24 5', '0 20.0.5.0/24 6', '0 20.0.6.0/24 0', '0 20.0.7.0/24 0', '1001 20010db80003/48 0', '1001 21.0.0.0/24 0',
+    ].map((x) => x.replace('2001:0db8:0001', '20010db80001').replace('2001:0db8:0002', '20010db80002')).sort());
+  } finally {
+    await api.close();
+  }
+});
+
+test.run();
