@@ -65,6 +65,7 @@ test('every option in --help is accepted, and every accepted option is in --help
     'json|logfmt': 'logfmt',
     'native|ts': 'ts',
     'auto|on|off': 'off',
+    ADDR: '10.0.0.1',
   };
   for (const o of RUN_OPTIONS) {
     if (o.name === 'config') continue;
@@ -85,6 +86,7 @@ test('sharp-style messages for bad values', () => {
   throwsUsage(() => parse(['--table-map', '254=x']), /LINUX_TABLE=VPP_TABLE .* but received "254=x"/);
   throwsUsage(() => parse(['--pic', '--inline']), /at most one of --pic and --inline/);
   throwsUsage(() => parse(['--interface-map', '/nonexistent/map']), /does not exist/);
+  throwsUsage(() => parse(['--vtep-source', 'vtep1']), /Expected an IPv4 or IPv6 address for --vtep-source but received "vtep1"/);
   throwsUsage(() => parse(['extra']), /Unexpected argument "extra"/);
 });
 
