@@ -195,6 +195,27 @@ test('RESOLVE_VIA_HOST resolves only through a /32 or /128: a covering prefix gi
   assert.equal(via(f, 0, '2001:db8::5'), ['via:2:fe80::2']);
 });
 
+test('an attached path on a host prefix forwards to a neighbour for that address, and so do routes recursive via it (fib_table_route_path_fixup)', () => {
+  const f = fib();
+  f.ipTableAddDel(true, 0, 100);
+  f.ipTableAddDel(true, 1, 100);
+  // Checked on VPP 25.10: 0.0.0.10/32 via loop0 (attached) dumps as via 0.0.0.10, and a route
+  // recursive via it ends in "arp-ipv4: via 0.0.0.10 loop0", not a glean for the destination.
+  route(f, 100, '0.0.0.10/32', [{ sw: 1 }]);
+  assert.equal(paths(f, 100, '0.0.0.10/32'), ['normal sw=1 nh=0.0.0.10 w=1 pref=0']);
+  route(f, 0, '10.255.1.0/24', [{ nh: '0.0.0.10', table: 100, flags: PATH_FLAG.RESOLVE_VIA_HOST }]);
+  assert.equal(via(f, 0, '10.255.1.7'), ['via:1:0.0.0.10']);
+  route(f, 100, 'fd66::29/128', [{ sw: 2, proto: NH_PROTO.IP6 }]);
+  assert.equal(paths(f, 100, 'fd66::29/128'), ['normal sw=2 nh=fd66::29 w=1 pref=0']);
+  // The same attached path on a shorter prefix is a glean: it forwards to the destination itself.
+  route(f, 0, '10.255.2.0/24', [{ sw: 2 }]);
+  assert.equal(via(f, 0, '10.255.2.7'), ['via:2:']);
+  // A route recursive via its own address drops.
+  route(f, 0, '10.9.9.9/32', [{ nh: '10.9.9.9', table: 0 }]);
+  assert.is(f.lookup(0, '10.9.9.9').action, 'drop');
+  assert.equal(paths(f, 0, '10.9.9.9/32').map((x) => x.split(' ')[0]), ['drop']);
+});
+
 test('recursive dependents follow their next hop: preference failover moves every one (PIC)', () => {
   const f = fib();
   f.ipTableAddDel(true, 0, 100);

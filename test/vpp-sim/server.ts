@@ -723,7 +723,10 @@ export class VppSimServer {
       b[p + O.pWeight] = x.weight;
       b[p + O.pPref] = x.preference;
       b.writeUInt32BE(x.type >>> 0, p + O.pType);
-      b.writeUInt32BE(x.flags & 3, p + O.pFlags);
+      // Path flags read back 0: fib_path_encode (vnet/fib/fib_path.c) never sets
+      // FIB_ROUTE_PATH_RESOLVE_VIA_HOST/_ATTACHED, so fib_api_path_encode has none to report
+      // (checked on VPP 25.10: a RESOLVE_VIA_HOST route dumps with flags 0).
+      b.writeUInt32BE(0, p + O.pFlags);
       b.writeUInt32BE(x.proto >>> 0, p + O.pProto);
       if (x.proto === NH_PROTO.IP4 || x.proto === NH_PROTO.IP6) wordsToUnion(x.proto, x.nh, b, p + O.pNh);
       b[p + O.pNl] = x.labels.length;
