@@ -87,7 +87,7 @@ function parse(argv: string[]): Args {
 class SyntheticSource implements ChangeSource {
   readonly nhg: NhgView;
   readonly route: RouteView = {
-    op: Op.Set, family: AF_INET, table: 254, addr: new Uint8Array(16), len: 24, label: 0, target: Target.Nhg, nhgId: 1, protocol: 186, lane: Lane.Bgp, handle: 0,
+    op: Op.Set, family: AF_INET, table: 254, addr: new Uint8Array(16), len: 24, label: 0, target: Target.Nhg, nhgId: 1, prevNhgId: 0, protocol: 186, lane: Lane.Bgp, handle: 0,
   };
   readonly mac: MacView = { op: Op.Set, ifindex: 0, vlan: 0, mac: new Uint8Array(6), vtepFamily: 0, vtep: new Uint8Array(16), nhgId: 0, vni: 0, handle: 0 };
   private i = -1;

@@ -79,6 +79,7 @@ function route(prefix: string, op: Op, target: Target, nhgId = 0, table = 254): 
       label: 0,
       target,
       nhgId,
+      prevNhgId: 0,
       protocol: 196,
       lane: Lane.Connected,
       handle: ++handles,

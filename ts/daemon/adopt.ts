@@ -23,7 +23,7 @@ import { AF_INET, AF_INET6, AF_MPLS, ChangeKind, ChangeSource, MacView, NhgView,
 import type { FibStore } from '../dplane/store';
 import { EF, KeyTable } from '../dplane/keytable';
 import type { ReplySink, VppClient } from '../vpp/client';
-import { IP_ROUTE_ADD_DEL_FIXED, writeIpRouteAddDel } from '../vpp/codec';
+import { IP_ROUTE_ADD_DEL_FIXED, NO_SW_IF_INDEX, PathType, writeIpRouteAddDel } from '../vpp/codec';
 import { digestPaths, PathDigest } from '../vpp/pathdigest';
 import { PIC6_PREFIX, VppProgrammer } from '../vpp/programmer';
 import type { Logger } from './logger';
@@ -36,6 +36,7 @@ export const FIB_SOURCE_API = 8;
 const TWO32 = 0x100000000;
 const SWALLOW_SLICE = 4096;
 const RT_TABLE_MAIN = 254;
+const HOST_SAMPLES = 4;
 
 /** What adoption reads of an ip_route_v2_details (ts/vpp/codec.ts RouteDetailsView). */
 interface DumpedRoute {
@@ -92,6 +93,8 @@ export class Adoption implements ChangeSource {
   private readonly tableIx4 = new Map<number, number>();
   private readonly tableIx6 = new Map<number, number>();
   private readonly hosts = new Map<number, { family: 4 | 6; vppTable: number }>();
+  /** A few adopted routes per PIC host route (family * 2^32 + object id): see groupHosts(). */
+  private readonly hostSamples = new Map<number, { family: 4 | 6; nlTable: number; addr: Uint8Array; len: number }[]>();
   private replayEndedFull: boolean | null = null;
   /** The path digest of the entry take() removed last. */
   private takenA = 0;
@@ -212,11 +215,12 @@ export class Adoption implements ChangeSource {
         await p.dumpRoutes(family, vppTable, (d) => {
           this.counters.dumped++;
           if (d.src !== FIB_SOURCE_API) return;
-          if (pic) this.adoptHost(family, vppTable, d.addr, d.len);
-          else this.adoptRoute(family, this.tableIndex(family, nlTable, vppTable), d.addr, d.len, d);
+          if (pic) this.adoptHost(family, vppTable, d);
+          else this.adoptRoute(family, this.tableIndex(family, nlTable, vppTable), d.addr, d.len, d, nlTable);
         });
       }
       this.counters.dumpMs = Math.round(performance.now() - t0);
+      this.programmer.adoptedGroupHosts(this.groupHosts());
       this.state = 'adopted';
       this.opts.log.info('adopted what VPP forwards', {
         routes: this.counters.adopted,
@@ -234,11 +238,44 @@ export class Adoption implements ChangeSource {
     this.programmer.kick();
   }
 
-  /** Keeps a dumped route's path digest in `t.tgt[id]` and `t.prog[id]`. */
-  private describe(t: KeyTable, id: number, d: DumpedRoute): void {
+  /** Keeps a dumped route's path digest in `t.tgt[id]` and `t.prog[id]`, and samples the routes of each PIC host. */
+  private describe(t: KeyTable, id: number, d: DumpedRoute, family: 4 | 6, nlTable: number): void {
     const g = digestPaths(d.dv!, d.pathsOff, d.nPaths, d.addr, d.len, d.isIp6, this.dg);
     t.tgt[id] = g.a;
     t.prog[id] = g.b;
+    if (d.nPaths !== 1) return;
+    // One recursive path into a private table: a route of the object at that host address.
+    const o = d.pathsOff;
+    const dv = d.dv!;
+    if (dv.getUint32(o + 14) !== PathType.Normal || dv.getUint32(o) !== NO_SW_IF_INDEX) return;
+    const hostFam: 4 | 6 = dv.getUint32(o + 22) === 1 ? 6 : 4;
+    const nh = new Uint8Array(dv.buffer, dv.byteOffset + o + 26, 16);
+    const oid = this.hostId(hostFam, nh, dv.getUint32(o + 4));
+    if (oid < 0) return;
+    const k = hostFam * TWO32 + oid;
+    let l = this.hostSamples.get(k);
+    if (!l) this.hostSamples.set(k, (l = []));
+    if (l.length < HOST_SAMPLES) l.push({ family, nlTable, addr: d.addr.slice(0, family === 4 ? 4 : 16), len: d.len });
+  }
+
+  /**
+   * Which adopted host route the routes of each zebra group use, from a few sample routes per host
+   * looked up in the store (zebra's replay): so that two groups with equal content, each on its
+   * own host route in VPP (a group changed in place to what another already forwarded to), keep
+   * their own, and none of their routes is rewritten.
+   */
+  private groupHosts(): Map<number, { family: 4 | 6; oid: number }> {
+    const out = new Map<number, { family: 4 | 6; oid: number }>();
+    for (const [k, l] of this.hostSamples) {
+      const family: 4 | 6 = k >= 6 * TWO32 ? 6 : 4;
+      const oid = k - family * TWO32;
+      for (const r of l) {
+        const z = this.store.lookup(r.family === 6 ? AF_INET6 : AF_INET, r.nlTable, r.addr, r.len);
+        if (z && z.target === Target.Nhg && !out.has(z.nhgId)) out.set(z.nhgId, { family, oid });
+      }
+    }
+    this.hostSamples.clear();
+    return out;
   }
 
   /** The group id behind a PIC host address (ts/vpp/programmer.ts hostAddress), or -1. */
@@ -250,11 +287,13 @@ export class Adoption implements ChangeSource {
     return ((a[12] << 24) | (a[13] << 16) | (a[14] << 8) | a[15]) >>> 0;
   }
 
-  private adoptHost(family: 4 | 6, vppTable: number, addr: Uint8Array, len: number): void {
-    const id = len === (family === 6 ? 128 : 32) ? this.hostId(family, addr, vppTable) : -1;
+  /** A host route of the private tables: offered to the programmer, which matches groups to it by content. */
+  private adoptHost(family: 4 | 6, vppTable: number, d: DumpedRoute): void {
+    const id = d.len === (family === 6 ? 128 : 32) ? this.hostId(family, d.addr, vppTable) : -1;
     if (id < 0) return;
     this.hosts.set(family * TWO32 + id, { family, vppTable });
     this.counters.adoptedHosts++;
+    this.programmer.offerAdoptedHost(family, id, digestPaths(d.dv!, d.pathsOff, d.nPaths, d.addr, 0, d.isIp6, this.dg));
   }
 
   /** Puts a (family, table index, address, length) into the probe key of its key table. */
@@ -269,10 +308,10 @@ export class Adoption implements ChangeSource {
     return t;
   }
 
-  private adoptRoute(family: 4 | 6, ix: number, addr: Uint8Array, len: number, d: DumpedRoute): void {
+  private adoptRoute(family: 4 | 6, ix: number, addr: Uint8Array, len: number, d: DumpedRoute, nlTable: number): void {
     const t = this.probe(family, ix, addr, len);
     const id = t.insert();
-    this.describe(t, id, d);
+    this.describe(t, id, d, family, nlTable);
     this.counters.adopted++;
   }
 
@@ -413,8 +452,8 @@ export class Adoption implements ChangeSource {
     if (this.hosts.size > 0) {
       for (const [k, h] of this.hosts) {
         const id = k - h.family * TWO32;
-        const g = this.store.nhgById(id);
-        if (g !== undefined && g.present) continue;
+        // Host routes are the programmer's objects, matched to zebra's groups by content.
+        if (this.programmer.ownsHost(h.family, id)) continue;
         const a = new Uint8Array(16);
         if (h.family === 4) a.set([id >>> 24, (id >>> 16) & 255, (id >>> 8) & 255, id & 255]);
         else {
@@ -424,6 +463,7 @@ export class Adoption implements ChangeSource {
         q.push({ family: h.family, vppTable: h.vppTable, addr: a, len: h.family === 6 ? 128 : 32, nlTable: -1, host: true });
       }
       this.hosts.clear();
+      this.programmer.dropAdopted();
       this.pumpDeletes();
       return;
     }
@@ -487,6 +527,7 @@ export class Adoption implements ChangeSource {
     v.label = 0;
     v.target = x.target as Target;
     v.nhgId = 0;
+    v.prevNhgId = 0;
     v.protocol = x.protocol;
     v.lane = x.lane as RouteView['lane'];
     v.handle = x.handle;

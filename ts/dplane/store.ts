@@ -1451,11 +1451,14 @@ export class FibStore implements ChangeSource {
           if ((f & EF.Exists) === 0 && prog === 0) this.release(t, id);
           continue;
         }
-        if (desired === 0 && (t.flags[id] & EF.Installed) !== 0) {
+        const held = (t.flags[id] & EF.Installed) !== 0;
+        if (desired === 0 && held) {
           t.flags[id] &= ~EF.Installed;
           this.installed--;
         }
         this.fillRoute(fc, id, desired !== 0 ? Op.Set : Op.Del, desired !== 0 ? desired : prog, lane);
+        // Forced (a re-install asked for): never "already there".
+        this.route.prevNhgId = held && prog >= TGT_REF && (f & EF.Force) === 0 ? this.slots[prog - TGT_REF]!.id : 0;
         this.reprogram(prog, desired);
         t.prog[id] = desired;
         t.flags[id] &= ~EF.Force;
@@ -1580,6 +1583,7 @@ export class FibStore implements ChangeSource {
     v.protocol = t.proto[id];
     v.lane = lane as Lane;
     v.handle = t.handle(fc, id);
+    v.prevNhgId = 0;
     if (tgt >= TGT_REF) {
       v.target = Target.Nhg;
       v.nhgId = this.slots[tgt - TGT_REF]!.id;

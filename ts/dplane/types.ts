@@ -76,6 +76,12 @@ export interface RouteView {
   target: Target;
   /** Target.Nhg: the group id (see NhgView.id). */
   nhgId: number;
+  /**
+   * The group the dataplane holds this route with now (it acknowledged that Set and no Del went
+   * out since), or 0. A Set to a group that forwards the same (zebra renumbered it) need not be
+   * written again.
+   */
+  prevNhgId: number;
   /** rtm_protocol as zebra sent it (feedback echoes it). */
   protocol: number;
   lane: Lane;
@@ -152,6 +158,7 @@ export function newRouteView(): RouteView {
     label: 0,
     target: Target.Nhg,
     nhgId: 0,
+    prevNhgId: 0,
     protocol: 0,
     lane: Lane.Connected,
     handle: 0,

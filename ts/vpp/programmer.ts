@@ -89,6 +89,11 @@ function attachedLeg(l: Leg): boolean {
 
 const ZERO16 = new Uint8Array(16);
 
+/** What a group forwards to, as a map key: its host family and its encoded paths (legs, weights, labels, backups). */
+function contentKey(hostFam: 4 | 6, paths: Uint8Array): string {
+  return `${hostFam}|${Buffer.from(paths.buffer, paths.byteOffset, paths.byteLength).toString('latin1')}`;
+}
+
 /** selectPaths(): the route names a group the programmer does not have. */
 const SEL_UNKNOWN = 1;
 
@@ -138,6 +143,12 @@ export interface ProgrammerCounters {
   connects: number;
   supersededRetries: number;
   inlineStale: number;
+  /** PIC groups whose new content was written into their own object (one call, no route moved). */
+  nhgInPlace: number;
+  /** Route Sets acknowledged without a write: the group they move to forwards like the one VPP has. */
+  rewritesAvoided: number;
+  /** Host routes withdrawn because no group maps onto them any more. */
+  objectsWithdrawn: number;
 }
 
 export interface VppProgrammerStatus {
@@ -148,6 +159,8 @@ export interface VppProgrammerStatus {
   inFlight: number;
   routes: number;
   nhgs: number;
+  /** PIC objects: host routes in VPP, one per distinct content. */
+  nhgObjects: number;
   nhgsParked: number;
   failures: number;
   lastError: string | null;
@@ -181,7 +194,10 @@ interface NhgState {
   backup: Leg[];
   /** 4 or 6: the private table family of the host route. */
   hostFam: 4 | 6;
-  host: Uint8Array;
+  /** The VPP object (PIC host route) this id maps onto; null while inline, parked or unbuilt. */
+  obj: NhgObject | null;
+  /** What the group forwards to: hostFam + encoded paths (contentKey()); '' until built. */
+  key: string;
   /** Unmapped ifindexes: non-empty = parked. */
   missing: number[];
   /** Encoded paths (primary pref 0, backup pref 1) for the host route / inline routes. */
@@ -189,8 +205,6 @@ interface NhgState {
   nPaths: number;
   /** Encoded paths for LSPs (empty label stacks -> implicit null). */
   mplsPaths: Uint8Array | null;
-  /** The one recursive path routes use in PIC mode. */
-  picPath: Uint8Array;
   /** Sent to VPP at least once with its current paths (inline: routes carry them). */
   programmed: boolean;
   /**
@@ -198,14 +212,36 @@ interface NhgState {
    * in inline mode, and in PIC mode for a group with an attached leg (see attachedLeg()).
    */
   inline: boolean;
-  /** Its host route is in the private table (added and not deleted since). */
-  hostProgrammed: boolean;
   /** Routes were held back while parked. */
   held: boolean;
   /** Bumped per (re)program: replies of older versions do not count. */
   version: number;
   /** Why the group cannot be programmed (paths invalid), or null. */
   invalid: string | null;
+}
+
+/**
+ * A nexthop group as VPP holds it in PIC mode: one host route in a private table, identified by
+ * what it forwards to, not by zebra's id. zebra numbers its groups as it creates them and
+ * renumbers them when it restarts; every zebra id with the same content maps onto one object, so
+ * a renumbered replay points its routes at the object they already use and writes none of them.
+ */
+interface NhgObject {
+  /** The host address's id: IPv4 /32 = the id, IPv6 /128 = PIC6_PREFIX + the id. */
+  oid: number;
+  key: string;
+  hostFam: 4 | 6;
+  host: Uint8Array;
+  paths: Uint8Array;
+  nPaths: number;
+  /** The one recursive path routes using this object carry. */
+  picPath: Uint8Array;
+  /** zebra ids mapped onto it. */
+  refs: number;
+  /** Its host route is in VPP with these paths (sent, adopted; cleared by a failure or a new VPP). */
+  programmed: boolean;
+  /** Bumped per write: a failed reply of an older write does not clear `programmed`. */
+  version: number;
 }
 
 interface RetryItem {
@@ -252,7 +288,7 @@ function hostAddress(id: number, fam: 4 | 6): Uint8Array {
 function newRouteView(): RouteView {
   return {
     op: Op.Set, family: AF_INET, table: 0, addr: new Uint8Array(16), len: 0, label: 0,
-    target: Target.Nhg, nhgId: 0, protocol: 0, lane: Lane.Connected, handle: 0,
+    target: Target.Nhg, nhgId: 0, prevNhgId: 0, protocol: 0, lane: Lane.Connected, handle: 0,
   };
 }
 
@@ -296,6 +332,17 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
   private readonly retries = new Map<string, RetryItem>();
   /** Failed group calls: attempts so far, and when the next is due. */
   private readonly nhgAttempts = new Map<number, number>();
+  /** PIC objects by content (NhgObject), and by object id. */
+  private readonly objects = new Map<string, NhgObject>();
+  private readonly objById = new Map<number, NhgObject>();
+  /** Objects no zebra id maps onto, withdrawn once the source has run dry. */
+  private readonly orphans = new Set<NhgObject>();
+  private readonly freeOids: number[] = [];
+  private lastOid = 0;
+  /** Adopted host routes not claimed yet: "family:digest" -> object ids, and the ids reserved. */
+  private readonly adopted = new Map<string, number[]>();
+  private readonly adoptedOids = new Set<number>();
+  private readonly dg = new PathDigest();
   private readonly nhgRetryDue = new Map<number, number>();
   private retryTimer: NodeJS.Timeout | null = null;
   private lcpTimer: NodeJS.Timeout | null = null;
@@ -338,7 +385,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
   readonly counters: ProgrammerCounters = {
     routesOk: 0, routesFailed: 0, routeRetries: 0, routesHeld: 0, routesDeleted: 0, nhgCalls: 0, nhgsFailed: 0,
     nhgsParkedEvents: 0, nhgsReleased: 0, tableCalls: 0, tableErrors: 0, lspCalls: 0, macsUnprogrammed: 0,
-    resyncs: 0, connects: 0, supersededRetries: 0, inlineStale: 0,
+    resyncs: 0, connects: 0, supersededRetries: 0, inlineStale: 0, nhgInPlace: 0, rewritesAvoided: 0, objectsWithdrawn: 0,
   };
 
   constructor(
@@ -445,6 +492,16 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     this.tables.clear();
     this.evpn.reset();
     for (const g of this.nhgs.values()) g.programmed = false;
+    // A new VPP has none of the host routes: objects are written again as their groups come.
+    for (const o of this.objById.values()) o.programmed = false;
+    for (const o of this.orphans) {
+      if (o.refs > 0) continue;
+      if (this.objects.get(o.key) === o) this.objects.delete(o.key);
+      this.objById.delete(o.oid);
+      this.freeOids.push(o.oid);
+    }
+    this.orphans.clear();
+    this.dropAdopted();
     if (this.source.replayAll) {
       // The source re-emits every group first, then routes and MACs: pending retries are stale.
       this.retries.clear();
@@ -512,7 +569,8 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
   }
 
   private isIdle(): boolean {
-    return this.srcIdle && this.active === 0 && this.retries.size === 0 && this.nhgRetryDue.size === 0 && this.nhgOps.length === 0 && this.evpn.pending === 0 && !this.paused;
+    return this.srcIdle && this.active === 0 && this.retries.size === 0 && this.nhgRetryDue.size === 0 && this.nhgOps.length === 0 &&
+      this.orphans.size === 0 && this.evpn.pending === 0 && !this.paused;
   }
 
   private checkIdle(): void {
@@ -745,6 +803,8 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
         else if (k === ChangeKind.Nhg) this.onNhg(src.nhg);
         else if (k === ChangeKind.Mac) this.onMac(src.mac);
       }
+      // 4. Objects no group maps onto any more, once every route has moved off them.
+      if (this.srcIdle && this.orphans.size > 0) this.withdrawOrphans();
     } catch (e) {
       this.lastError = (e as Error).message;
       this.emit('error-event', e);
@@ -762,7 +822,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       const g = this.nhgs.get(v.id);
       this.nhgs.delete(v.id);
       this.heldCopies.delete(v.id);
-      if (g && !g.fdb && g.hostProgrammed) this.sendHostRoute(g, false);
+      if (g) this.unmap(g);
       return;
     }
     const fam: 4 | 6 = v.family === AF_INET6 ? 6 : 4;
@@ -774,30 +834,20 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       primary: v.primary.map(copyLeg),
       backup: v.backup.map(copyLeg),
       hostFam: fam,
-      host: prev && prev.hostFam === fam ? prev.host : hostAddress(v.id, fam),
+      obj: prev?.obj ?? null,
+      key: prev?.key ?? '',
       missing: prev?.missing ?? [],
       paths: null,
       nPaths: 0,
       mplsPaths: null,
-      picPath: prev && prev.hostFam === fam ? prev.picPath : new Uint8Array(0),
       programmed: prev?.programmed ?? false,
       inline: prev?.inline ?? this.mode === 'inline',
-      hostProgrammed: prev?.hostProgrammed ?? false,
       held: prev?.held ?? false,
       version: (prev?.version ?? 0) + 1,
       invalid: null,
     };
-    if (g.picPath.length === 0) {
-      g.picPath = encodePaths([{
-        swIfIndex: NO_SW_IF_INDEX, tableId: fam === 6 ? this.picTable6 : this.picTable4, weight: 1, preference: 0,
-        type: PathType.Normal, flags: PathFlags.ResolveViaHost, proto: fam === 6 ? NhProto.Ip6 : NhProto.Ip4, nh: g.host,
-      }]);
-    }
     if (prev && prev.hostFam !== fam && !prev.fdb) {
-      // The group changed family: its host route moves to the other private table, and PIC
-      // routes must point at the new address.
-      if (prev.hostProgrammed) this.sendHostRoute(prev, false);
-      g.hostProgrammed = false;
+      // The group changed family: its routes must point at a host route of the other family.
       g.programmed = false;
       g.held = true;
     }
@@ -889,19 +939,21 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     }
     const hadPaths = g.programmed;
     const wasInline = g.inline;
+    const prevKey = g.key;
     g.inline = this.mode === 'inline' || g.primary.some(attachedLeg) || g.backup.some(attachedLeg);
-    // Routes that pointed at the host route must move to inline paths (or back): re-sent below.
-    const moved = hadPaths && wasInline !== g.inline;
-    // A group that moved to inline keeps its (unused) host route until the group is deleted: its
-    // routes may still point at it until they are re-sent, and VPP would drop them meanwhile.
-    if (!g.inline) this.sendHostRoute(g, true);
+    g.key = contentKey(g.hostFam, g.paths!);
+    // Routes that pointed at a host route must move to inline paths, or to another object: re-sent below.
+    let moved = hadPaths && wasInline !== g.inline;
+    if (g.inline) this.unmap(g);
+    else if (this.mapObject(g)) moved = hadPaths;
     g.programmed = true;
     const release = g.held;
     g.held = false;
-    if (release || moved || (g.inline && hadPaths)) {
+    const inlineChanged = g.inline && hadPaths && prevKey !== g.key;
+    if (release || moved || inlineChanged) {
       // Inline routes carry the group's paths: they are all re-sent; held routes are released.
       if (this.source.reemitRoutesUsing) this.source.reemitRoutesUsing(g.id);
-      else if ((g.inline && hadPaths) || moved) this.counters.inlineStale++;
+      else if (inlineChanged || moved) this.counters.inlineStale++;
     }
     const copies = this.heldCopies.get(g.id);
     if (copies) {
@@ -914,19 +966,177 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     }
   }
 
-  private sendHostRoute(g: NhgState, isAdd: boolean): void {
-    g.hostProgrammed = isAdd;
+  /**
+   * Maps a PIC group onto the object that forwards like it (its content). Returns true when the
+   * group's routes must move to another object (re-sent by the caller); false when they stay
+   * (same object, or the object was changed in place).
+   *
+   * - Same content as its object: nothing to write (a replayed group), unless VPP lacks it.
+   * - New content, and no other zebra id shares the object: the object changes in place, one
+   *   ip_route_add_del, and VPP's back-walk moves every route (prefix-independent convergence).
+   * - New content, the object shared: this id gets the object of its new content (an existing
+   *   one, an adopted host route with those paths, or a new one) and only its routes move.
+   */
+  private mapObject(g: NhgState): boolean {
+    const o = g.obj;
+    if (o && o.key === g.key) {
+      if (!o.programmed) this.writeObject(o, g);
+      return false;
+    }
+    if (o && o.refs === 1 && o.hostFam === g.hostFam) {
+      if (this.objects.get(o.key) === o) this.objects.delete(o.key);
+      o.key = g.key;
+      o.paths = g.paths!;
+      o.nPaths = g.nPaths;
+      if (!this.objects.has(o.key)) this.objects.set(o.key, o);
+      this.counters.nhgInPlace++;
+      this.writeObject(o, g);
+      return false;
+    }
+    // An adopted host route this group's routes use comes first: equal content may sit on two
+    // host routes in VPP (a group changed in place to what another forwards to), each kept.
+    const adopted = this.claimAdopted(g);
+    let n = adopted === undefined ? this.objects.get(g.key) : undefined;
+    if (!n) {
+      n = this.newObject(g, adopted ?? this.allocOid());
+      if (!this.objects.has(n.key)) this.objects.set(n.key, n);
+      if (adopted !== undefined) n.programmed = true;
+      else this.writeObject(n, g);
+    } else if (!n.programmed) this.writeObject(n, g);
+    n.refs++;
+    this.orphans.delete(n);
+    if (o) this.unref(o);
+    g.obj = n;
+    return o !== null;
+  }
+
+  /** The group no longer maps onto its object (deleted, or inline now). */
+  private unmap(g: NhgState): void {
+    const o = g.obj;
+    g.obj = null;
+    if (o) this.unref(o);
+  }
+
+  /**
+   * An object no zebra id maps onto is withdrawn once the source has run dry: routes that
+   * pointed at it were re-sent before that, and withdrawing it earlier would drop them meanwhile.
+   */
+  private unref(o: NhgObject): void {
+    if (--o.refs === 0) this.orphans.add(o);
+  }
+
+  private withdrawOrphans(): void {
+    for (const o of this.orphans) {
+      if (!this.client.canSend()) return;
+      this.orphans.delete(o);
+      if (o.refs > 0) continue;
+      if (this.objects.get(o.key) === o) this.objects.delete(o.key);
+      this.objById.delete(o.oid);
+      this.freeOids.push(o.oid);
+      this.counters.objectsWithdrawn++;
+      if (o.programmed) this.sendObject(o, false, 0, 0);
+    }
+  }
+
+  private newObject(g: NhgState, oid: number): NhgObject {
+    const host = hostAddress(oid, g.hostFam);
+    const picPath = encodePaths([{
+      swIfIndex: NO_SW_IF_INDEX, tableId: g.hostFam === 6 ? this.picTable6 : this.picTable4, weight: 1, preference: 0,
+      type: PathType.Normal, flags: PathFlags.ResolveViaHost, proto: g.hostFam === 6 ? NhProto.Ip6 : NhProto.Ip4, nh: host,
+    }]);
+    const o: NhgObject = { oid, key: g.key, hostFam: g.hostFam, host, paths: g.paths!, nPaths: g.nPaths, picPath, refs: 0, programmed: false, version: 0 };
+    this.objById.set(oid, o);
+    return o;
+  }
+
+  /** An object id no object and no adopted host route (still to be matched or withdrawn) uses. */
+  private allocOid(): number {
+    for (;;) {
+      const id = this.freeOids.pop() ?? ++this.lastOid;
+      if (!this.adoptedOids.has(id)) return id;
+    }
+  }
+
+  /**
+   * Adoption (a fibpush restart while VPP forwards) offers the host routes it found in the
+   * private tables, each with the digest of its paths (pathdigest.ts). A group whose paths have
+   * that digest takes the host route over as its object: nothing is written, and the routes VPP
+   * has pointing at it are unchanged, whatever id zebra gives the group now.
+   */
+  offerAdoptedHost(family: 4 | 6, oid: number, digest: PathDigest): void {
+    const k = `${family}:${digest.a}:${digest.b}`;
+    let l = this.adopted.get(k);
+    if (!l) this.adopted.set(k, (l = []));
+    l.push(oid);
+    this.adoptedOids.add(oid);
+    if (oid > this.lastOid) this.lastOid = oid;
+  }
+
+  /** Adoption's finding: the host route the routes of each zebra group use in VPP (by object id). */
+  adoptedGroupHosts(m: Map<number, { family: 4 | 6; oid: number }>): void {
+    this.adoptedHostOf = m;
+  }
+
+  private adoptedHostOf = new Map<number, { family: 4 | 6; oid: number }>();
+
+  /**
+   * An adopted host route with the group's content, if any: the one its routes use when adoption
+   * saw them, else any with those paths. Returns its object id, or undefined.
+   */
+  private claimAdopted(g: NhgState): number | undefined {
+    if (this.adopted.size === 0) return undefined;
+    const d = digestEncoded(g.paths!, g.nPaths, ZERO16, 0, g.hostFam === 6, this.dg);
+    const k = `${g.hostFam}:${d.a}:${d.b}`;
+    const l = this.adopted.get(k);
+    if (!l) return undefined;
+    const used = this.adoptedHostOf.get(g.id);
+    let i = used && used.family === g.hostFam ? l.indexOf(used.oid) : -1;
+    if (i < 0) {
+      // No route tells: any adopted host with these paths, unless an object with them exists.
+      if (this.objects.has(g.key)) return undefined;
+      i = l.length - 1;
+    }
+    const oid = l[i];
+    l.splice(i, 1);
+    if (l.length === 0) this.adopted.delete(k);
+    this.adoptedOids.delete(oid);
+    return oid;
+  }
+
+  /** Whether an object holds host route `oid` of `family` (adoption withdraws the others). */
+  ownsHost(family: 4 | 6, oid: number): boolean {
+    const o = this.objById.get(oid);
+    return o !== undefined && o.hostFam === family && o.refs > 0;
+  }
+
+  /** Adopted host routes no group claimed: forgotten (adoption withdraws them). */
+  dropAdopted(): void {
+    this.adopted.clear();
+    this.adoptedOids.clear();
+    this.adoptedHostOf.clear();
+  }
+
+  private writeObject(o: NhgObject, g: NhgState): void {
+    o.programmed = true;
+    o.version++;
+    this.sendObject(o, true, g.id, g.version);
+  }
+
+  private sendObject(o: NhgObject, isAdd: boolean, nhgId: number, nhgVersion: number): void {
     const c = this.client;
-    const table = g.hostFam === 6 ? this.picTable6 : this.picTable4;
-    this.ensureTable(g.hostFam, table);
-    const n = isAdd ? g.nPaths : 0;
+    const table = o.hostFam === 6 ? this.picTable6 : this.picTable4;
+    this.ensureTable(o.hostFam, table);
+    const n = isAdd ? o.nPaths : 0;
     const off = c.begin(IP_ROUTE_ADD_DEL_FIXED + n * FIB_PATH_SIZE);
     const len = writeIpRouteAddDel(c.batchBuf(), c.batchView(), off, c.ids.ip_route_add_del, c.clientIndex, 0,
-      isAdd, false, table, g.hostFam === 6, g.host, 0, g.hostFam === 6 ? 128 : 32, g.paths, n);
+      isAdd, false, table, o.hostFam === 6, o.host, 0, o.hostFam === 6 ? 128 : 32, o.paths, n);
     const s = this.slot();
     this.sKind[s] = isAdd ? K_NHG : K_NHG_DEL;
-    this.sNhg[s] = g.id;
-    this.sSeq[s] = g.version;
+    // The zebra id and its version (a failed add is retried for that group), and the object.
+    this.sNhg[s] = nhgId;
+    this.sSeq[s] = nhgVersion;
+    this.sVppTable[s] = o.oid;
+    this.sLabel[s] = o.version;
     this.counters.nhgCalls++;
     c.commit(off, len, this.sinkIdx, s, 'ip_route_add_del');
   }
@@ -942,6 +1152,13 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     }
     let paths: Uint8Array | null = null;
     let nPaths = 0;
+    if (r.op === Op.Set && r.prevNhgId !== 0 && r.target === Target.Nhg && this.sameForwarding(r.prevNhgId, r.nhgId)) {
+      // zebra moved the route to a group that forwards exactly like the one VPP holds it with (a
+      // renumbered replay): VPP already forwards it so.
+      this.counters.rewritesAvoided++;
+      this.reportNow(r, true);
+      return;
+    }
     if (r.op === Op.Set) {
       const g = this.selectPaths(r);
       if (g === SEL_UNKNOWN) {
@@ -983,6 +1200,15 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     c.commit(off, len, this.sinkIdx, s, 'ip_route_add_del');
   }
 
+  /** Whether routes of group `a` and of group `b` are written the same (same object, or same inline paths). */
+  private sameForwarding(a: number, b: number): boolean {
+    const ga = this.nhgs.get(a);
+    const gb = this.nhgs.get(b);
+    if (!ga || !gb || ga.fdb || gb.fdb || !ga.programmed || !gb.programmed || ga.missing.length > 0 || gb.missing.length > 0 ||
+      ga.invalid !== null || gb.invalid !== null || ga.inline !== gb.inline || ga.key === '') return false;
+    return ga.inline ? ga.key === gb.key : ga.obj !== null && ga.obj === gb.obj && ga.obj.programmed;
+  }
+
   private selPaths: Uint8Array | null = null;
   private selN = 0;
 
@@ -1005,7 +1231,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       this.selPaths = g.mplsPaths;
       this.selN = g.nPaths;
     } else if (!g.inline) {
-      this.selPaths = g.picPath;
+      this.selPaths = g.obj!.picPath;
       this.selN = 1;
     } else {
       this.selPaths = g.paths;
@@ -1124,13 +1350,14 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       case K_NHG_DEL: {
         const id = this.sNhg[s];
         const version = this.sSeq[s];
+        const oid = this.sVppTable[s];
+        const objVersion = this.sLabel[s];
         this.release(s);
         if (retval === 0 && kind === K_NHG) this.nhgAttempts.delete(id);
         if (retval !== 0) {
-          const err = new VppApiError('ip_route_add_del', retval, `nexthop group ${id} host route`);
+          const err = new VppApiError('ip_route_add_del', retval, `nexthop group ${id} host route ${oid}`);
           this.lastError = err.message;
-          const g = this.nhgs.get(id);
-          if (kind === K_NHG && g && g.version === version) this.retryNhg(g, err.message);
+          if (kind === K_NHG) this.objectFailed(oid, objVersion, id, version, err.message, false);
         }
         break;
       }
@@ -1150,15 +1377,25 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     const kind = this.sKind[s];
     if (kind === K_ROUTE || kind === K_LSP || kind === K_LSP_AUX) this.routeReply(s, kind, err);
     else if (kind === K_NHG) {
-      const g = this.nhgs.get(this.sNhg[s]);
+      const id = this.sNhg[s];
       const version = this.sSeq[s];
+      const oid = this.sVppTable[s];
+      const objVersion = this.sLabel[s];
       this.release(s);
-      if (g && g.version === version) this.retryNhg(g, err.message, err.name === 'VppDisconnectedError');
+      this.objectFailed(oid, objVersion, id, version, err.message, err.name === 'VppDisconnectedError');
     } else {
       if (kind === K_TABLE) this.tables.delete(this.sFam[s] * 0x100000000 + this.sVppTable[s]);
       this.release(s);
     }
     this.afterReply();
+  }
+
+  /** A host route write failed: the object is not in VPP as written; the group that wrote it retries. */
+  private objectFailed(oid: number, objVersion: number, id: number, version: number, error: string, disconnected: boolean): void {
+    const o = this.objById.get(oid);
+    if (o && o.version === objVersion) o.programmed = false;
+    const g = this.nhgs.get(id);
+    if (g && g.version === version) this.retryNhg(g, error, disconnected);
   }
 
   private afterReply(): void {
@@ -1302,11 +1539,12 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     return n;
   }
 
-  /** The PIC host address of a group (for tests and `status`). */
+  /** The PIC host address of a group (for tests and `status`); undefined for an inline or parked group. */
   hostOf(nhgId: number): { family: 4 | 6; addr: Uint8Array; table: number } | undefined {
     const g = this.nhgs.get(nhgId);
     if (!g) return undefined;
-    return { family: g.hostFam, addr: g.host, table: g.hostFam === 6 ? this.picTable6 : this.picTable4 };
+    if (!g.obj) return undefined;
+    return { family: g.hostFam, addr: g.obj.host, table: g.hostFam === 6 ? this.picTable6 : this.picTable4 };
   }
 
   /** Groups parked for want of an interface mapping: id -> missing ifindexes. */
@@ -1331,6 +1569,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       inFlight: this.client.inFlight,
       routes: this.counters.routesOk - this.counters.routesDeleted,
       nhgs: this.nhgs.size,
+      nhgObjects: this.objById.size,
       nhgsParked: parked,
       failures: this.counters.routesFailed,
       lastError: this.lastError,
