@@ -213,6 +213,8 @@ export class StoreCounters {
   badRows = 0;
   otherRows = 0;
   doneRows = 0;
+  /** End markers on a connection that had delivered nothing else: ignored, nothing swept. */
+  doneIgnored = 0;
   routeNew = 0;
   routeDel = 0;
   routeDelUnknown = 0;
@@ -338,6 +340,10 @@ export class FibStore implements ChangeSource {
   private epoch = 1; // 1..255 stamped on entries; 0 = older than any live epoch
   private epochSeq = 0;
   private state: ReplayState = 'waiting';
+  // A connection opened (connectionOpen) and has not delivered a message yet: its epoch starts
+  // with its first route, nexthop or neighbour message, so a silent or empty connection changes
+  // nothing (not even the epoch) and its end marker sweeps nothing.
+  private pendingStart = false;
   private endedBy: ReplayEnd | null = null;
   private startedAt = 0;
   private endedAt = 0;
@@ -413,15 +419,22 @@ export class FibStore implements ChangeSource {
       }
       switch (kind[r]) {
         case Kind.Route:
+          if (this.pendingStart) this.connectionStart();
           this.routeRow(b, chunk, r);
           break;
         case Kind.Nexthop:
+          if (this.pendingStart) this.connectionStart();
           this.nexthopRow(b, chunk, r);
           break;
         case Kind.Neigh:
+          if (this.pendingStart) this.connectionStart();
           this.neighRow(b, chunk, r);
           break;
         case Kind.Done:
+          if (this.pendingStart) {
+            c.doneIgnored++;
+            break;
+          }
           c.doneRows++;
           this.flushRescan();
           this.endReplay('marker');
@@ -1274,8 +1287,22 @@ export class FibStore implements ChangeSource {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** A zebra connection opened: a new epoch; its replay refreshes what still exists. */
+  /**
+   * A zebra connection opened. Nothing changes yet: the epoch starts (connectionStart) with the
+   * connection's first route, nexthop or neighbour message, and the quiet period counts from it.
+   */
+  connectionOpen(): void {
+    this.pendingStart = true;
+  }
+
+  /** Whether the open connection has started its epoch (delivered a message). */
+  get connectionStarted(): boolean {
+    return !this.pendingStart;
+  }
+
+  /** A zebra connection's replay starts: a new epoch; its replay refreshes what still exists. */
   connectionStart(now: number = this.now()): number {
+    this.pendingStart = false;
     if (++this.epoch > 255) {
       // Epochs are compared for equality only; on wrap, age every entry to 0 so none aliases.
       for (const t of [...this.rt, this.macs]) t.epoch.fill(0);
@@ -1298,6 +1325,7 @@ export class FibStore implements ChangeSource {
 
   /** The zebra connection closed. An unfinished replay sweeps nothing (the next one will). */
   connectionEnd(): void {
+    this.pendingStart = false;
     if (this.state === 'replaying') this.state = 'waiting';
   }
 
