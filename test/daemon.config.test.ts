@@ -89,7 +89,7 @@ test('sharp-style messages for bad values', () => {
   throwsUsage(() => parse(['extra']), /Unexpected argument "extra"/);
   throwsUsage(() => parse(['--zebra-user', 'no-such-user-here']), /Expected a user name or uid for --zebra-user but received "no-such-user-here" \(no such user\)/);
   throwsUsage(() => parse(['--zebra-user', '0', '--any-peer']), /at most one of --zebra-user and --any-peer/);
-  throwsUsage(() => parse(['--control', `/tmp/${'x'.repeat(110)}.sock`]), /Expected a path of at most 107 bytes for --control but received ".*" \(119 bytes\)/);
+  throwsUsage(() => parse(['--control', `/tmp/${'x'.repeat(110)}.sock`]), /Expected a path of at most 107 bytes for --control but received ".*" \(120 bytes\)/);
 });
 
 test('the FPM peer: zebra\'s user by default (frr when it exists, else our own), --zebra-user by name or uid, --any-peer', () => {
