@@ -64,7 +64,8 @@ export const DEFAULT_QUIET_PERIOD_MS = 3000;
 export const DEFAULT_FEEDBACK_RATE = 100000;
 export const DEFAULT_IDLE_TIMEOUT_S = 0;
 /** Two full tables (2 x 1,230,000 routes): a zebra replay may park a whole table once over. */
-export const DEFAULT_MAX_PARKED = 2_460_000;
+export { DEFAULT_MAX_PARKED } from '../dplane/store';
+import { DEFAULT_MAX_PARKED } from '../dplane/store';
 
 export const RUN_OPTIONS: readonly OptionDef[] = [
   { name: 'config', arg: 'FILE', help: 'JSON file whose keys are these option names; flags override it', cliOnly: true },

@@ -37,7 +37,11 @@ const RTYPE_OF_TARGET = [1, 6, 7, 8];
 export function feedbackRoutes(store: FibStore): FeedbackRoutes {
   const key: RouteKey = { family: AF_INET, table: 0, addr: new Uint8Array(16), len: 0, label: 0, protocol: 0 };
   return {
-    resolve: (family, table, addr, len) => store.routeHandle(family, table, addr, len),
+    resolve: (family, table, addr, len) => {
+      const h = store.routeHandle(family, table, addr, len);
+      // A refused route's only answer is the offload-failed given at its refusal.
+      return h >= 0 && store.routeRefused(h) ? -1 : h;
+    },
     describe(handle: number, out: FeedbackRoute): boolean {
       const k = store.routeKeyFor(handle, key);
       // routeKeyFor also answers for a withdrawn entry whose Del is not drained yet: only a key
@@ -133,7 +137,7 @@ export class Daemon {
     this.progress = opts.progress ?? null;
     this.now = opts.now ?? Date.now;
     const cfg = this.cfg;
-    this.store = new FibStore({ quietMs: cfg.quietPeriodMs, now: this.now, expectedRoutes: cfg.expectedRoutes });
+    this.store = new FibStore({ quietMs: cfg.quietPeriodMs, now: this.now, expectedRoutes: cfg.expectedRoutes, maxParked: cfg.maxParked });
     this.feedback = new FeedbackSender({ enabled: cfg.feedback, ratePerSec: cfg.feedbackRate, routes: feedbackRoutes(this.store) });
     const onResult = (r: RouteResult) => this.onRouteResult(r);
     if (cfg.dataplane === 'vpp') {
@@ -274,6 +278,14 @@ export class Daemon {
     const started = this.store.connectionStarted;
     this.store.ingest(b, chunk);
     if (!started && this.store.connectionStarted) this.onReplayStart(c);
+    const refused = this.store.takeRefused();
+    if (refused.log) {
+      this.log.warn('parking bound reached: routes naming nexthop groups zebra has not sent are refused (offload-failed)', {
+        maxParked: this.cfg.maxParked,
+        refused: this.store.counters.routeRefusedParked,
+      });
+    }
+    for (const h of refused.handles) this.feedback.reportHandle(h, false);
     this.dataplane.kick();
     if (this.store.counters.doneRows !== this.lastDone) {
       this.lastDone = this.store.counters.doneRows;
