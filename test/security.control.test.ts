@@ -121,7 +121,11 @@ test('8. a --control path longer than sun_path is refused at start and nothing i
     const c = spawn(process.execPath, [BIN, 'run', '--listen', '127.0.0.1:0', '--dataplane', 'memory', '--control', long, '--zebra-user', OWN]);
     let stderr = '';
     c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    c.once('exit', (code) => res({ code, stderr }));
+    const t = setTimeout(() => c.kill('SIGKILL'), 10000); // a daemon that started after all
+    c.once('exit', (code) => {
+      clearTimeout(t);
+      res({ code, stderr });
+    });
   });
   assert.is(r.code, 1);
   assert.match(r.stderr, new RegExp(`Expected a path of at most 107 bytes for --control but received ".*" \\(${Buffer.byteLength(long)} bytes\\)`));
