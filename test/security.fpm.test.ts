@@ -222,25 +222,28 @@ test('5. routes naming groups zebra never sends: parked up to --max-parked, refu
 });
 
 test('9. two groups naming each other: the second is refused at ingest, the first is swept when zebra no longer has it', async () => {
-  const s0 = await status(a);
+  const g = await start('g', ['--zebra-user', OWN, '--quiet-period', String(QUIET_MS)]);
+  await zebraReplays(g);
+  const fib0 = await fibSnapshot(g, ROUTES);
+  const s0 = await status(g);
   const cyc = new FpmEncoder().nexthop({ id: 9001, group: [{ id: 9002 }] }).nexthop({ id: 9002, group: [{ id: 9001 }] }).toBuffer();
   const done = new FpmEncoder().done().toBuffer();
   for (let round = 0; round < 3; round++) {
-    const z = await connect(a.port);
+    const z = await connect(g.port);
     await send(z, Buffer.concat([readFixture(ADD), round === 0 ? cyc : Buffer.alloc(0), done]));
     await waitFor('the marker', async () => {
-      const x = await status(a);
+      const x = await status(g);
       return x.replay.state === 'ended' && x.counters['store.doneRows'] === s0.counters['store.doneRows'] + round + 1;
     });
     z.sock.end();
     await z.closed;
-    await waitFor('zebra gone', async () => (await status(a)).zebra === 'disconnected');
+    await waitFor('zebra gone', async () => (await status(g)).zebra === 'disconnected');
   }
-  const s = await status(a);
+  const s = await status(g);
   assert.is(s.counters['store.nhgNested'], s0.counters['store.nhgNested'] + 1);
   assert.is(s.counters['store.sweepKeptInUse'], s0.counters['store.sweepKeptInUse'], 'no group kept in use by another forever');
-  assert.is(s.nhgs, before.nhgs);
-  assert.equal(await fibSnapshot(a, ROUTES), before, 'the FIB is unchanged');
+  assert.is(s.nhgs, fib0.nhgs);
+  assert.equal(await fibSnapshot(g, ROUTES), fib0, 'the FIB is unchanged');
 });
 
 test('peer identity: another user\'s client is refused by default; with --zebra-user naming it, it is served', async () => {
