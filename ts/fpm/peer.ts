@@ -64,25 +64,40 @@ export function peerUid(
   remote: { address: string; port: number },
   procNet = '/proc/self/net',
 ): number | null {
-  const l = procNetAddr(local.address);
-  const r = procNetAddr(remote.address);
-  if (!l || !r) return null;
   const port = (p: number) => p.toString(16).toUpperCase().padStart(4, '0');
-  // The peer's row: its local end is our remote, its remote end is our local.
-  const want = `${r.hex}:${port(remote.port)} ${l.hex}:${port(local.port)}`;
-  let text: string;
-  try {
-    text = fs.readFileSync(`${procNet}/${r.v6 ? 'tcp6' : 'tcp'}`, 'latin1');
-  } catch {
-    return null;
+  // Where the peer's row can be: an IPv4-mapped peer of an IPv6 listener is usually an AF_INET
+  // socket (listed in tcp), or an AF_INET6 one connected to the mapped address (in tcp6).
+  const tries: { file: string; want: string }[] = [];
+  for (const mapped of [false, true]) {
+    const l = procNetAddr(mapped ? local.address : unmapped(local.address));
+    const r = procNetAddr(mapped ? remote.address : unmapped(remote.address));
+    if (!l || !r || l.v6 !== r.v6) continue;
+    // The peer's row: its local end is our remote, its remote end is our local.
+    const t = { file: r.v6 ? 'tcp6' : 'tcp', want: `${r.hex}:${port(remote.port)} ${l.hex}:${port(local.port)}` };
+    if (!tries.some((x) => x.file === t.file && x.want === t.want)) tries.push(t);
   }
-  const at = text.indexOf(want);
-  if (at < 0) return null;
-  const end = text.indexOf('\n', at);
-  // After the addresses: st tx:rx tr:when retrnsmt uid ...
-  const f = text.slice(at + want.length, end < 0 ? undefined : end).trim().split(/\s+/);
-  const uid = Number(f[4]);
-  return Number.isSafeInteger(uid) ? uid : null;
+  for (const { file, want } of tries) {
+    let text: string;
+    try {
+      text = fs.readFileSync(`${procNet}/${file}`, 'latin1');
+    } catch {
+      continue;
+    }
+    const at = text.indexOf(want);
+    if (at < 0) continue;
+    const end = text.indexOf('\n', at);
+    // After the addresses: st tx:rx tr:when retrnsmt uid ...
+    const f = text.slice(at + want.length, end < 0 ? undefined : end).trim().split(/\s+/);
+    const uid = Number(f[4]);
+    return Number.isSafeInteger(uid) ? uid : null;
+  }
+  return null;
+}
+
+/** a.b.c.d for ::ffff:a.b.c.d, else the address as given. */
+function unmapped(address: string): string {
+  const m = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  return m ? m[1] : address;
 }
 
 /** The uid of user `name` from /etc/passwd, or null. */
