@@ -66,6 +66,7 @@ test('every option in --help is accepted, and every accepted option is in --help
     'native|ts': 'ts',
     'auto|on|off': 'off',
     ADDR: '10.0.0.1',
+    'NAME|UID': '0',
   };
   for (const o of RUN_OPTIONS) {
     if (o.name === 'config') continue;
@@ -88,6 +89,27 @@ test('sharp-style messages for bad values', () => {
   throwsUsage(() => parse(['--interface-map', '/nonexistent/map']), /does not exist/);
   throwsUsage(() => parse(['--vtep-source', 'vtep1']), /Expected an IPv4 or IPv6 address for --vtep-source but received "vtep1"/);
   throwsUsage(() => parse(['extra']), /Unexpected argument "extra"/);
+  throwsUsage(() => parse(['--zebra-user', 'no-such-user-here']), /Expected a user name or uid for --zebra-user but received "no-such-user-here" \(no such user\)/);
+  throwsUsage(() => parse(['--zebra-user', '0', '--any-peer']), /at most one of --zebra-user and --any-peer/);
+  throwsUsage(() => parse(['--control', `/tmp/${'x'.repeat(110)}.sock`]), /Expected a path of at most 107 bytes for --control but received ".*" \(120 bytes\)/);
+});
+
+test('the FPM peer: zebra\'s user by default (frr when it exists, else our own), --zebra-user by name or uid, --any-peer', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-passwd-'));
+  const withFrr = path.join(dir, 'with-frr');
+  const without = path.join(dir, 'without');
+  fs.writeFileSync(withFrr, 'root:x:0:0:root:/root:/bin/bash\nfrr:x:102:106:Frr routing suite:/nonexistent:/usr/sbin/nologin\n');
+  fs.writeFileSync(without, 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n');
+  try {
+    const p = (argv: string[], passwd: string) => parse(argv, { ...none, passwd }).peer;
+    assert.equal(p([], withFrr), { kind: 'uid', uid: 102, name: 'frr' });
+    assert.equal(p([], without), { kind: 'uid', uid: process.getuid!(), name: process.getuid!() === 0 ? 'root' : String(process.getuid!()) });
+    assert.equal(p(['--zebra-user', 'nobody'], without), { kind: 'uid', uid: 65534, name: 'nobody' });
+    assert.equal(p(['--zebra-user', '4242'], without), { kind: 'uid', uid: 4242, name: '4242' });
+    assert.equal(p(['--any-peer'], withFrr), { kind: 'any' });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('non-loopback addresses need --allow-non-loopback', () => {

@@ -56,7 +56,7 @@ async function startFibpush(vppSocket: string): Promise<Fibpush> {
   const child = spawn(
     process.execPath,
     [BIN, 'run', '--listen', '127.0.0.1:0', '--vpp-socket', vppSocket, '--control', control,
-      '--quiet-period', '300', '--log-format', 'json', '--progress', 'off'],
+      '--quiet-period', '300', '--log-format', 'json', '--progress', 'off', '--zebra-user', String(process.getuid!())],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const logs: Record<string, unknown>[] = [];

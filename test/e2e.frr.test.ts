@@ -263,8 +263,14 @@ test('garbage on the FPM port: refused while zebra is connected; as the active s
   const c = ctx!;
   const garbage = `const s=require('net').connect(2620,'127.0.0.1',()=>s.write(Buffer.from([2,1,0,8,0xde,0xad,0xbe,0xef])));` +
     `s.on('close',()=>process.exit(0));s.on('error',()=>process.exit(0));setTimeout(()=>process.exit(3),10000)`;
-  const sendGarbage = () =>
-    new Promise<number | null>((r) => c.lab.spawnInDut(process.execPath, ['-e', garbage], { stdio: 'ignore' }).once('exit', (code) => r(code)));
+  // As zebra's user (frr: the default peer check's user), so it gets past the owner check.
+  const sendGarbage = (asRoot = false) =>
+    new Promise<number | null>((r) =>
+      (asRoot
+        ? c.lab.spawnInDut(process.execPath, ['-e', garbage], { stdio: 'ignore' })
+        : c.lab.spawnInDut('setpriv', ['--reuid=frr', '--regid=frr', '--clear-groups', process.execPath, '-e', garbage], { stdio: 'ignore' })
+      ).once('exit', (code) => r(code)),
+    );
   const s0 = await status(c);
   assert.is(await sendGarbage(), 0, 'closed by fibpush');
   const s1 = await status(c);
@@ -273,6 +279,10 @@ test('garbage on the FPM port: refused while zebra is connected; as the active s
   // zebra away (no fpm address): the garbage client is the active connection now.
   await c.lab.configure('no fpm address');
   await waitFor('zebra to disconnect', async () => (await status(c)).zebra === 'disconnected', 15000);
+  // Another user's client (root here) is turned away by the default peer check, unread.
+  assert.is(await sendGarbage(true), 0);
+  await waitFor('the peer refusal to be counted', async () => (await status(c)).counters.refusedPeer === s0.counters.refusedPeer + 1, 10000);
+  assert.is((await status(c)).counters.badFrames, s0.counters.badFrames, 'nothing of it was read');
   assert.is(await sendGarbage(), 0);
   await waitFor('the stream error to be counted', async () => (await status(c)).counters.badFrames === s0.counters.badFrames + 1, 10000);
   assert.ok(c.logs.some((l) => l.code === 'FPM_BAD_VERSION'), 'the defect is logged');

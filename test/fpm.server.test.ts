@@ -315,6 +315,50 @@ test('refuses to listen on a non-loopback address unless allowed', async () => {
   }
 });
 
+test('peer check: the owner uid of the loopback peer socket, over IPv4, IPv6 and IPv4-mapped; refused peers get no byte', async () => {
+  const own = process.getuid!();
+  for (const [listen, connectTo] of [['127.0.0.1', '127.0.0.1'], ['::1', '::1'], ['::', '127.0.0.1']] as const) {
+    for (const uid of [own, own + 4242]) {
+      const connects: number[] = [];
+      const s = new FpmServer(
+        { host: listen, port: 0, allowNonLoopback: listen === '::', peer: { kind: 'uid', uid, name: String(uid) }, decoder: 'ts' },
+        { connect: (c) => connects.push(c.epoch) },
+      );
+      let a: net.AddressInfo;
+      try {
+        a = await s.listen();
+      } catch (e) {
+        assert.not.match((e as Error).message, /not a loopback address/);
+        continue; // no IPv6 on this host
+      }
+      try {
+        const c = net.connect(a.port, connectTo);
+        const got: Buffer[] = [];
+        c.on('data', (d: Buffer) => got.push(d));
+        c.on('error', () => {});
+        const closed = new Promise<void>((r) => c.once('close', () => r()));
+        await new Promise<void>((r) => c.once('connect', () => r()));
+        c.write(Buffer.from([1, 1, 0, 4]));
+        if (uid === own) {
+          await until('accepted', () => connects.length === 1, 3000);
+          assert.is(s.counters.refusedPeer, 0, `${listen} <- ${connectTo}`);
+          c.destroy();
+        } else {
+          await closed;
+          assert.is(connects.length, 0);
+          assert.is(s.counters.refusedPeer, 1, `${listen} <- ${connectTo}`);
+          assert.is(s.counters.drops.peer, 1);
+          assert.is(s.counters.bytes, 0, 'nothing of it read');
+          assert.is(Buffer.concat(got).length, 0, 'no byte sent');
+        }
+        await closed;
+      } finally {
+        await s.close();
+      }
+    }
+  }
+});
+
 test('adopts a listening socket handed over (as from another network namespace)', async () => {
   const outer = net.createServer();
   await new Promise<void>((r) => outer.listen({ host: '127.0.0.1', port: 0 }, () => r()));

@@ -114,7 +114,9 @@ export class FibpushProc {
     const argv = [
       path.join(repoRoot(), 'bin', 'fibpush.js'), 'run',
       '--listen', `127.0.0.1:${port}`, '--control', control, '--metrics', `127.0.0.1:${metricsPort}`,
-      '--log-format', 'json', '--log-level', 'warn', '--progress', 'off', ...o.args,
+      '--log-format', 'json', '--log-level', 'warn', '--progress', 'off',
+      // the bench plays zebra from this process's user
+      '--zebra-user', String(process.getuid?.() ?? 0), ...o.args,
     ];
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     track(child);

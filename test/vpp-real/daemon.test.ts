@@ -44,7 +44,7 @@ let seq = 0;
 async function startFibpush(vppSocket: string): Promise<Fibpush> {
   const control = path.join(dir, `control-${++seq}.sock`);
   const child = spawn(process.execPath, [BIN, 'run', '--listen', '127.0.0.1:0', '--vpp-socket', vppSocket, '--interface-map', mapFile,
-    '--control', control, '--quiet-period', '1000', '--log-format', 'json', '--progress', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--control', control, '--quiet-period', '1000', '--log-format', 'json', '--progress', 'off', '--zebra-user', String(process.getuid!())], { stdio: ['ignore', 'ignore', 'pipe'] });
   const logs: Record<string, unknown>[] = [];
   collectJsonLogs(child.stderr!, logs);
   const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));

@@ -81,7 +81,7 @@ test.after(() => {
 async function start(vppSocket: string): Promise<Fibpush> {
   const control = path.join(dir, 'control.sock');
   const child = spawn(process.execPath, [BIN, 'run', '--listen', '127.0.0.1:0', '--vpp-socket', vppSocket, '--interface-map', mapFile,
-    '--vtep-source', '10.0.0.1', '--control', control, '--log-format', 'json', '--progress', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--vtep-source', '10.0.0.1', '--control', control, '--log-format', 'json', '--progress', 'off', '--zebra-user', String(process.getuid!())], { stdio: ['ignore', 'ignore', 'pipe'] });
   const logs: Record<string, unknown>[] = [];
   collectJsonLogs(child.stderr!, logs);
   const listening = await waitFor('fibpush to listen', () => logs.find((l) => l.msg === 'FPM server listening'));

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { UsageError, hostPortOption } from '../cli/command';
+import { defaultPeerPolicy, PeerPolicy, uidOfUser, userOfUid, ZEBRA_USER } from '../fpm/peer';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'json' | 'logfmt';
@@ -19,6 +20,10 @@ export interface HostPort {
 export interface DaemonConfig {
   listen: HostPort;
   allowNonLoopback: boolean;
+  /** Who may feed the FIB over FPM: zebra's user (default) or anyone (--any-peer). See docs/security.md. */
+  peer: PeerPolicy;
+  /** Routes parked on a missing nexthop group, at most; beyond it routes are refused (offload-failed). */
+  maxParked: number;
   dataplane: DataplaneKind;
   /** How the dataplane was chosen, for the start-up announcement. */
   dataplaneReason: string;
@@ -61,11 +66,25 @@ export const DEFAULT_VPP_SOCKET = '/run/vpp/api.sock';
 export const DEFAULT_QUIET_PERIOD_MS = 3000;
 export const DEFAULT_FEEDBACK_RATE = 100000;
 export const DEFAULT_IDLE_TIMEOUT_S = 0;
+/** Two full tables (2 x 1,230,000 routes): a zebra replay may park a whole table once over. */
+export { DEFAULT_MAX_PARKED } from '../dplane/store';
+import { DEFAULT_MAX_PARKED } from '../dplane/store';
 
 export const RUN_OPTIONS: readonly OptionDef[] = [
   { name: 'config', arg: 'FILE', help: 'JSON file whose keys are these option names; flags override it', cliOnly: true },
   { name: 'listen', arg: 'HOST:PORT', help: `FPM address zebra connects to (default ${DEFAULT_LISTEN}; port 0: a free one, shown by \`fibpush status\`)` },
   { name: 'allow-non-loopback', help: 'allow --listen/--metrics on an address that is not loopback' },
+  {
+    name: 'zebra-user',
+    arg: 'NAME|UID',
+    help: `only an FPM peer whose socket this user owns feeds the FIB (default ${ZEBRA_USER} when it exists, else fibpush's own user)`,
+  },
+  { name: 'any-peer', help: 'accept any FPM peer (no owner check; needed for zebra on another host or network namespace)' },
+  {
+    name: 'max-parked',
+    arg: 'N',
+    help: `routes waiting for a nexthop group, at most; beyond it routes are refused (default ${DEFAULT_MAX_PARKED})`,
+  },
   {
     name: 'dataplane',
     arg: 'memory|vpp',
@@ -228,6 +247,8 @@ export interface ResolveEnv {
   exists?: (p: string) => boolean;
   isTTY?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** The users file --zebra-user names are looked up in (default /etc/passwd); for tests. */
+  passwd?: string;
 }
 
 /** Turns parsed flags (merged over the --config file) into a validated DaemonConfig. */
@@ -283,6 +304,23 @@ export function resolveConfig(cli: Raw, positionals: string[], renv: ResolveEnv 
   if (raw.get('no-feedback') === true && raw.get('feedback-rate') !== undefined) {
     throw new UsageError('Expected at most one of --no-feedback and --feedback-rate but received both');
   }
+  const zebraUser = str(raw, 'zebra-user');
+  if (zebraUser !== undefined && raw.get('any-peer') === true) {
+    throw new UsageError('Expected at most one of --zebra-user and --any-peer but received both');
+  }
+  let peer: PeerPolicy;
+  if (raw.get('any-peer') === true) peer = { kind: 'any' };
+  else if (zebraUser === undefined) peer = defaultPeerPolicy(renv.passwd);
+  else if (/^\d+$/.test(zebraUser) && Number(zebraUser) <= U32_MAX) peer = { kind: 'uid', uid: Number(zebraUser), name: userOfUid(Number(zebraUser), renv.passwd) };
+  else {
+    const uid = uidOfUser(zebraUser, renv.passwd);
+    if (uid === null) throw new UsageError(`Expected a user name or uid for --zebra-user but received "${zebraUser}" (no such user)`);
+    peer = { kind: 'uid', uid, name: zebraUser };
+  }
+  if (controlGiven !== undefined && Buffer.byteLength(controlGiven) > 107) {
+    // sockaddr_un.sun_path holds 108 bytes with the NUL: a longer path would bind a truncated name.
+    throw new UsageError(`Expected a path of at most 107 bytes for --control but received "${controlGiven}" (${Buffer.byteLength(controlGiven)} bytes)`);
+  }
   const interfaceMap = str(raw, 'interface-map') ?? null;
   if (interfaceMap !== null && !exists(interfaceMap)) {
     throw new UsageError(`Expected a readable file for --interface-map but "${interfaceMap}" does not exist`);
@@ -296,6 +334,8 @@ export function resolveConfig(cli: Raw, positionals: string[], renv: ResolveEnv 
   return {
     listen,
     allowNonLoopback,
+    peer,
+    maxParked: intIn(raw, 'max-parked', DEFAULT_MAX_PARKED, 0, 100_000_000, 'a route count'),
     dataplane,
     dataplaneReason,
     vppSocket,

@@ -17,6 +17,52 @@ export interface ControlServer {
 
 /** A request line longer than this is refused: requests are tiny, and a peer must not grow our memory. */
 const MAX_REQUEST = 64 * 1024;
+/** Answers computed and not yet written, per connection: past it the connection is not read. */
+const MAX_PENDING = 16;
+/**
+ * Answers written and not read by the client, per connection: past it the connection is
+ * closed (a client that pipelines requests and never reads must not grow our memory).
+ */
+export const MAX_UNREAD_OUTPUT = 1 << 20;
+/** sockaddr_un.sun_path is 108 bytes with its NUL (include/uapi/linux/un.h UNIX_PATH_MAX). */
+export const MAX_SOCKET_PATH = 107;
+
+export class ControlPathError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ControlPathError';
+  }
+}
+
+const ownUid = (): number => (typeof process.getuid === 'function' ? process.getuid() : 0);
+
+/**
+ * A control socket path is only as trustworthy as its directory: whoever may write there may
+ * replace the socket with one of their own, and `fibpush status` would print their answer.
+ * The path must fit sun_path (the kernel would bind a truncated name), and the directory must
+ * be owned by `owners` and writable by nobody else. Returns the problem, or null.
+ */
+export function controlPathProblem(sockPath: string, owners: readonly number[] = [ownUid()]): string | null {
+  const bytes = Buffer.byteLength(sockPath);
+  if (bytes > MAX_SOCKET_PATH) {
+    return `control socket path ${sockPath} is ${bytes} bytes; a UNIX socket path has at most ${MAX_SOCKET_PATH} (sun_path)`;
+  }
+  const dir = path.dirname(path.resolve(sockPath));
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch (e) {
+    return `control socket directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+  }
+  if (!st.isDirectory()) return `control socket directory ${dir} is not a directory`;
+  if (!owners.includes(st.uid)) {
+    return `control socket directory ${dir} is owned by uid ${st.uid}, not ${owners.join(' or ')}: another user could replace the socket`;
+  }
+  if ((st.mode & 0o022) !== 0) {
+    return `control socket directory ${dir} is writable by ${st.mode & 0o002 ? 'others' : 'its group'} (mode ${(st.mode & 0o7777).toString(8)}): another user could replace the socket`;
+  }
+  return null;
+}
 
 function probe(p: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -37,8 +83,13 @@ export async function serveControl(
   sockPath: string,
   handlers: Record<string, ControlHandler>,
   onError: (e: Error) => void = () => {},
+  onLimit: (what: string) => void = () => {},
 ): Promise<ControlServer> {
+  if (Buffer.byteLength(sockPath) > MAX_SOCKET_PATH) throw new ControlPathError(controlPathProblem(sockPath)!);
+  // Created owner-writable only; an existing directory is checked, never loosened or trusted.
   fs.mkdirSync(path.dirname(sockPath), { recursive: true, mode: 0o755 });
+  const problem = controlPathProblem(sockPath);
+  if (problem) throw new ControlPathError(problem);
   if (fs.existsSync(sockPath)) {
     const st = fs.lstatSync(sockPath);
     if (!st.isSocket()) throw new Error(`control path ${sockPath} exists and is not a socket`);
@@ -52,6 +103,7 @@ export async function serveControl(
     sock.on('error', () => sock.destroy());
     let buf = '';
     let chain = Promise.resolve();
+    let pending = 0;
     sock.setEncoding('utf8');
     sock.on('data', (d: string) => {
       buf += d;
@@ -64,30 +116,42 @@ export async function serveControl(
         const line = buf.slice(0, nl).trim();
         buf = buf.slice(nl + 1);
         if (line === '') continue;
-        // Answer in request order even when a handler is asynchronous.
+        // Answer in request order even when a handler is asynchronous; a client that pipelines
+        // more than MAX_PENDING is not read until answers are out.
+        if (++pending >= MAX_PENDING) sock.pause();
         chain = chain.then(async () => {
+          if (sock.destroyed) return;
           const reply = await answer(line, handlers).catch((e: Error) => {
             onError(e);
             return { ok: false, error: e.message };
           });
-          if (!sock.destroyed) sock.write(JSON.stringify(reply) + '\n');
+          if (--pending < MAX_PENDING && !sock.destroyed) sock.resume();
+          if (sock.destroyed) return;
+          sock.write(JSON.stringify(reply) + '\n');
+          if (sock.writableLength > MAX_UNREAD_OUTPUT) {
+            onLimit(`a control client left more than ${MAX_UNREAD_OUTPUT} bytes of answers unread: connection closed`);
+            sock.destroy();
+          }
         });
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(sockPath, () => {
-      srv.off('error', reject);
-      resolve();
-    });
-  });
-  // Status reveals routing state: owner and group only.
+  // Status reveals routing state: owner and group only, from the moment the socket exists
+  // (bind(2) creates it with 0777 & ~umask; listen binds synchronously for a path).
+  const umask = process.umask(0o117);
   try {
-    fs.chmodSync(sockPath, 0o660);
-  } catch {
-    /* best effort: a filesystem without modes still works */
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(sockPath, () => {
+        srv.off('error', reject);
+        resolve();
+      });
+      process.umask(umask);
+    });
+  } finally {
+    process.umask(umask);
   }
+  fs.chmodSync(sockPath, 0o660);
   return {
     path: sockPath,
     close: () =>
@@ -130,6 +194,10 @@ export class ControlError extends Error {
 
 /** Sends one request and resolves to its result; rejects with a ControlError naming the socket. */
 export function controlRequest(sockPath: string, req: ControlRequest, timeoutMs = 5000): Promise<unknown> {
+  // Only a socket in a directory that this user (or root) alone may write to is asked: any
+  // other could be a stand-in answering with forged state.
+  const problem = fs.existsSync(path.dirname(path.resolve(sockPath))) ? controlPathProblem(sockPath, [ownUid(), 0]) : null;
+  if (problem) return Promise.reject(new ControlError(`not asking ${sockPath}: ${problem}`));
   return new Promise((resolve, reject) => {
     const s = net.connect(sockPath);
     let buf = '';

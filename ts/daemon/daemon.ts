@@ -37,7 +37,11 @@ const RTYPE_OF_TARGET = [1, 6, 7, 8];
 export function feedbackRoutes(store: FibStore): FeedbackRoutes {
   const key: RouteKey = { family: AF_INET, table: 0, addr: new Uint8Array(16), len: 0, label: 0, protocol: 0 };
   return {
-    resolve: (family, table, addr, len) => store.routeHandle(family, table, addr, len),
+    resolve: (family, table, addr, len) => {
+      const h = store.routeHandle(family, table, addr, len);
+      // A refused route's only answer is the offload-failed given at its refusal.
+      return h >= 0 && store.routeRefused(h) ? -1 : h;
+    },
     describe(handle: number, out: FeedbackRoute): boolean {
       const k = store.routeKeyFor(handle, key);
       // routeKeyFor also answers for a withdrawn entry whose Del is not drained yet: only a key
@@ -79,6 +83,12 @@ export interface DaemonOptions {
   dataplane?: DataplaneFactory;
   /** Clock for the replay quiet period (ms). */
   now?: () => number;
+  /**
+   * Where FPM peers' sockets are looked up, asked at each connection (default /proc/self/net).
+   * A listenHandle made in another network namespace needs that namespace's view: the
+   * /proc/PID/net of a process living there (e.g. zebra's).
+   */
+  peerProcNet?: () => string;
 }
 
 interface SyncState {
@@ -111,6 +121,8 @@ export class Daemon {
   private replayState: 'waiting' | 'replaying' | 'ended' = 'waiting';
   private replaySeconds = 0;
   private routeResultsOk = 0;
+  /** Control connections closed for leaving too much output unread. */
+  private controlClosed = 0;
   private routeResultsFailed = 0;
   private failLogWindow = -Infinity;
   private failLogCount = 0;
@@ -125,7 +137,7 @@ export class Daemon {
     this.progress = opts.progress ?? null;
     this.now = opts.now ?? Date.now;
     const cfg = this.cfg;
-    this.store = new FibStore({ quietMs: cfg.quietPeriodMs, now: this.now, expectedRoutes: cfg.expectedRoutes });
+    this.store = new FibStore({ quietMs: cfg.quietPeriodMs, now: this.now, expectedRoutes: cfg.expectedRoutes, maxParked: cfg.maxParked });
     this.feedback = new FeedbackSender({ enabled: cfg.feedback, ratePerSec: cfg.feedbackRate, routes: feedbackRoutes(this.store) });
     const onResult = (r: RouteResult) => this.onRouteResult(r);
     if (cfg.dataplane === 'vpp') {
@@ -143,12 +155,14 @@ export class Daemon {
         allowNonLoopback: cfg.allowNonLoopback,
         handle: opts.listenHandle,
         idleTimeoutMs: cfg.idleTimeoutMs,
+        peer: cfg.peer,
+        procNet: opts.peerProcNet,
         decoder: cfg.decoder,
         logger: this.log.child({ component: 'fpm' }),
       },
       {
         connect: (c) => this.onConnect(c),
-        batch: (b, chunk) => this.onBatch(b, chunk),
+        batch: (b, chunk, c) => this.onBatch(b, chunk, c),
         disconnect: (c, reason, detail) => this.onDisconnect(c, reason, detail),
       },
     );
@@ -183,6 +197,7 @@ export class Daemon {
       feedback: cfg.feedback,
       decoder: cfg.decoder,
       quietPeriodMs: cfg.quietPeriodMs,
+      zebraPeer: cfg.peer.kind === 'any' ? 'any (--any-peer)' : `uid ${cfg.peer.uid} (${cfg.peer.name})`,
     });
     if (cfg.dataplane === 'memory') this.log.info(`using the built-in memory dataplane (${cfg.dataplaneReason})`);
     await this.dataplane.start();
@@ -195,6 +210,10 @@ export class Daemon {
           ping: () => 'pong',
         },
         (e) => this.log.warn('control request failed', { error: e.message }),
+        (what) => {
+          this.controlClosed++;
+          this.log.warn(what, { path: cfg.control, count: this.controlClosed });
+        },
       );
       this.log.info('control socket ready', { path: cfg.control });
     }
@@ -229,10 +248,17 @@ export class Daemon {
   // ------------------------------------------------------------------ FPM events
 
   private onConnect(c: FpmConnection): void {
-    const epoch = this.store.connectionStart();
+    // Nothing changes until zebra has spoken: the store starts the epoch (and the quiet-period
+    // clock) at the connection's first message (FibStore.connectionOpen).
+    this.store.connectionOpen();
+    this.feedback.attach(c);
+  }
+
+  /** The connection delivered its first message: its replay (a new epoch) has started. */
+  private onReplayStart(c: FpmConnection): void {
+    const epoch = this.store.counts().epoch;
     this.replayState = 'replaying';
     this.log.debug('replay starts', { remote: c.remote, epoch });
-    this.feedback.attach(c);
     const s = this.sync;
     s.active = true;
     s.startedAt = this.now();
@@ -247,9 +273,19 @@ export class Daemon {
     }));
   }
 
-  private onBatch(b: Batch, chunk: Uint8Array): void {
+  private onBatch(b: Batch, chunk: Uint8Array, c: FpmConnection): void {
     this.batchRows.observe(b.meta[Meta.Rows]);
+    const started = this.store.connectionStarted;
     this.store.ingest(b, chunk);
+    if (!started && this.store.connectionStarted) this.onReplayStart(c);
+    const refused = this.store.takeRefused();
+    if (refused.log) {
+      this.log.warn('parking bound reached: routes naming nexthop groups zebra has not sent are refused (offload-failed)', {
+        maxParked: this.cfg.maxParked,
+        refused: this.store.counters.routeRefusedParked,
+      });
+    }
+    for (const h of refused.handles) this.feedback.reportHandle(h, false);
     this.dataplane.kick();
     if (this.store.counters.doneRows !== this.lastDone) {
       this.lastDone = this.store.counters.doneRows;
@@ -403,6 +439,9 @@ export class Daemon {
         batches: sc.batches,
         connections: sc.connections,
         refused: sc.drops.busy,
+        refusedPeer: sc.refusedPeer,
+        controlClosed: this.controlClosed,
+        feedbackClosedDropped: this.feedback.counters.closedDropped,
         idleDrops: sc.drops.idle,
         noFrameDrops: sc.drops['no-frame'],
         resultsOk: this.routeResultsOk,
@@ -427,6 +466,7 @@ export class Daemon {
     r.counter('fibpush_fpm_bad_messages_total', 'Malformed netlink messages skipped.', () => sc.badRows);
     r.counter('fibpush_fpm_connections_total', 'zebra connections accepted.', () => sc.connections);
     r.counter('fibpush_fpm_refused_total', 'Connections refused while zebra was connected.', () => sc.drops.busy);
+    r.counter('fibpush_fpm_refused_peer_total', 'Connections refused because the peer is not zebra\'s user.', () => sc.refusedPeer);
     r.counter('fibpush_fpm_drops_total', 'zebra connections ended, by reason.', () =>
       Object.entries(sc.drops).map(([reason, v]) => [{ reason }, v] as const),
     );

@@ -138,6 +138,12 @@ export function serveMetrics(reg: Registry, host: string, port: number): Promise
     res.end('fibpush serves /metrics\n');
   });
   srv.keepAliveTimeout = 5000;
+  // Bounded: a scraper needs one connection and one request at a time; a client that opens many,
+  // pipelines without reading or trickles headers must not hold memory (each answer is a render).
+  srv.maxConnections = 32;
+  srv.maxRequestsPerSocket = 64;
+  srv.headersTimeout = 5000;
+  srv.requestTimeout = 10000;
   return new Promise((resolve, reject) => {
     srv.once('error', reject);
     srv.listen(port, host, () => {

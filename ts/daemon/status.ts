@@ -106,7 +106,7 @@ export function formatStatus(s: StatusReport): string {
       ],
       ['feedback', s.feedback.enabled ? counterLine(s.feedback.counters, ['sent', 'sentFailed', 'coalesced', 'queued', 'gone']) : 'off'],
       // The summary keeps to the FPM input; `--json` has every counter.
-      ['fpm input', counterLine(s.counters, ['bytes', 'frames', 'messages', 'badFrames', 'badMessages', 'connections', 'refused'])],
+      ['fpm input', counterLine(s.counters, ['bytes', 'frames', 'messages', 'badFrames', 'badMessages', 'connections', 'refused', 'refusedPeer'])],
     ]),
   ];
   return lines.join('\n');

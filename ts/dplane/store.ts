@@ -12,6 +12,7 @@ import { BackupLinks, ProtectionInfo } from '../backup-nhg';
 import { BatchCols } from './cols';
 import { EF, KeyTable, NIL } from './keytable';
 import { LANE_OF_PROTOCOL } from './lanes';
+import { MissingIds } from './missing';
 import { computeResolved, flatten, Leg, Nhg, NhgKind } from './nhg';
 import {
   AF_BRIDGE,
@@ -60,6 +61,11 @@ const TGT_REF = 4;
 const TGT_VTEP = 1;
 
 const IMPLICIT_BASE = 0x80000000;
+/** Route target of a route naming a nexthop id not sent yet: TGT_MISSING + its MissingIds slot. */
+const TGT_MISSING = 0x80000000;
+export const DEFAULT_MAX_PARKED = 2_460_000;
+/** Refused routes kept for takeRefused() between two drains, at most (the rest are only counted). */
+const REFUSED_KEEP = 65536;
 /** Rows ingest hashes and touches ahead of applying them (a power of two). */
 const TOUCH_WINDOW = 32;
 /** Entries of the implicit-group cache keyed by path-set hash (a power of two). */
@@ -82,6 +88,12 @@ export interface FibStoreOptions {
    * regrow or some unused address space, never a route.
    */
   expectedRoutes?: number;
+  /**
+   * Routes naming a nexthop id zebra has not sent, at most (default 2,460,000: two full
+   * tables). Past it such a route is refused: kept without a target (nothing programmed),
+   * counted in routeRefusedParked and handed out by takeRefused() for an offload-failed answer.
+   */
+  maxParked?: number;
 }
 
 export interface ReplayStatus {
@@ -213,6 +225,8 @@ export class StoreCounters {
   badRows = 0;
   otherRows = 0;
   doneRows = 0;
+  /** End markers on a connection that had delivered nothing else: ignored, nothing swept. */
+  doneIgnored = 0;
   routeNew = 0;
   routeDel = 0;
   routeDelUnknown = 0;
@@ -224,6 +238,10 @@ export class StoreCounters {
   nhgDelUnknown = 0;
   nhgDelRefused = 0;
   nhgBad = 0;
+  /** Group messages refused because a group would contain a group (nexthop objects do not nest; a cycle is one case). */
+  nhgNested = 0;
+  /** Routes refused because maxParked routes already wait for nexthop ids zebra has not sent. */
+  routeRefusedParked = 0;
   neighNew = 0;
   neighDel = 0;
   neighDelUnknown = 0;
@@ -336,6 +354,12 @@ export class FibStore implements ChangeSource {
   private readonly nhgCacheId = new Float64Array(256).fill(-1);
   private readonly nhgCache: (Nhg | null)[] = new Array<Nhg | null>(256).fill(null);
   private readonly byIfindex = new Map<number, Set<Nhg>>();
+  // Ids routes name before they arrive (compact records, see missing.ts), and those that arrived
+  // in the current batch: their routes still carry TGT_MISSING + slot until flushMissing.
+  private readonly missing = new MissingIds();
+  private readonly movedMissing = new Map<number, Nhg>();
+  private readonly maxParked: number;
+  private refused: number[] = [];
   private markSeq = 0;
   private readonly rescan: Nhg[] = [];
   private deferring = false;
@@ -353,6 +377,10 @@ export class FibStore implements ChangeSource {
   private epoch = 1; // 1..255 stamped on entries; 0 = older than any live epoch
   private epochSeq = 0;
   private state: ReplayState = 'waiting';
+  // A connection opened (connectionOpen) and has not delivered a message yet: its epoch starts
+  // with its first route, nexthop or neighbour message, so a silent or empty connection changes
+  // nothing (not even the epoch) and its end marker sweeps nothing.
+  private pendingStart = false;
   private endedBy: ReplayEnd | null = null;
   private startedAt = 0;
   private endedAt = 0;
@@ -380,6 +408,7 @@ export class FibStore implements ChangeSource {
 
   constructor(opts: FibStoreOptions = {}) {
     this.quietMs = opts.quietMs ?? 3000;
+    this.maxParked = opts.maxParked ?? DEFAULT_MAX_PARKED;
     this.now = opts.now ?? Date.now;
     const cap = opts.capacity ?? {};
     const exp = Math.max(0, Math.min(opts.expectedRoutes ?? 0, 1 << 26));
@@ -428,16 +457,24 @@ export class FibStore implements ChangeSource {
       }
       switch (kind[r]) {
         case Kind.Route:
+          if (this.pendingStart) this.connectionStart();
           this.routeRow(b, chunk, r);
           break;
         case Kind.Nexthop:
+          if (this.pendingStart) this.connectionStart();
           this.nexthopRow(b, chunk, r);
           break;
         case Kind.Neigh:
+          if (this.pendingStart) this.connectionStart();
           this.neighRow(b, chunk, r);
           break;
         case Kind.Done:
+          if (this.pendingStart) {
+            c.doneIgnored++;
+            break;
+          }
           c.doneRows++;
+          this.flushMissing();
           this.flushRescan();
           this.endReplay('marker');
           break;
@@ -445,6 +482,7 @@ export class FibStore implements ChangeSource {
           c.otherRows++;
       }
     }
+    this.flushMissing();
     this.flushRescan();
     this.touchSink = sink;
     return rows;
@@ -531,8 +569,13 @@ export class FibStore implements ChangeSource {
     const rtype = b.rtype[r];
     let tgt: number;
     if (rtype === RTN_UNICAST) {
-      if ((attrs & Attr.NhId) !== 0) tgt = this.refForId(b.nhId[r]) + TGT_REF;
-      else if ((attrs & (Attr.Multipath | Attr.Gateway | Attr.Oif | Attr.Via)) !== 0)
+      if ((attrs & Attr.NhId) !== 0) {
+        tgt = this.routeTargetForId(b.nhId[r], t);
+        if (tgt === 0) {
+          this.refuseRoute(fc, t, b.protocol[r]);
+          return;
+        }
+      } else if ((attrs & (Attr.Multipath | Attr.Gateway | Attr.Oif | Attr.Via)) !== 0)
         tgt = this.implicitFor(b, chunk, r, FC_FAMILY[fc]) + TGT_REF;
       else {
         c.routeNoNexthop++;
@@ -578,6 +621,87 @@ export class FibStore implements ChangeSource {
     t.flags[id] = f | EF.Exists | (force ? EF.Force : 0);
     t.epoch[id] = this.epoch;
     if (dirty) this.enqueueRoute(fc, id, LANE_OF_PROTOCOL[proto]);
+  }
+
+  /**
+   * The target of a route naming nexthop `id`: the object when zebra sent it (or a group names
+   * it), else a compact missing-id slot, or 0 when maxParked routes already wait for ids
+   * (unless this route already waits for this very id).
+   */
+  private routeTargetForId(id: number, t: KeyTable): number {
+    const c = id & 255;
+    if (this.nhgCacheId[c] === id) return this.nhgCache[c]!.ref + TGT_REF;
+    const n = this.byId.get(id);
+    if (n !== undefined) return n.ref + TGT_REF;
+    const m = this.missing;
+    let slot = m.find(id);
+    if (m.totalUsers >= this.maxParked) {
+      const e = t.find();
+      const same = slot >= 0 && e >= 0 && (t.flags[e] & EF.Exists) !== 0 && t.tgt[e] === TGT_MISSING + slot;
+      if (!same) return 0;
+    }
+    if (slot < 0) slot = m.slotFor(id);
+    return TGT_MISSING + slot;
+  }
+
+  /**
+   * A route past the parking bound: kept without a target, so nothing is programmed for it (an
+   * older programmed version is withdrawn) and the daemon can answer it offload-failed.
+   */
+  private refuseRoute(fc: number, t: KeyTable, proto: number): void {
+    const c = this.counters;
+    if (c.routeRefusedParked++ === 0 || (c.routeRefusedParked & 0xffff) === 0) this.refusedLog = true;
+    const id = t.insert();
+    const f = t.flags[id];
+    if ((f & EF.Exists) === 0) {
+      this.routeCounts[t.kTbl * 3 + fc]++;
+      this.routeTotal++;
+    } else this.unuse(t.tgt[id], false);
+    if ((f & EF.Exists) === 0 || t.epoch[id] !== this.epoch) this.routesCur++;
+    t.tgt[id] = 0;
+    t.proto[id] = proto;
+    t.flags[id] = f | EF.Exists;
+    t.epoch[id] = this.epoch;
+    this.enqueueRoute(fc, id, LANE_OF_PROTOCOL[t.proto[id]]);
+    if (this.refused.length < REFUSED_KEEP) this.refused.push(t.handle(fc, id));
+  }
+
+  /** Set when a route was refused for the parking bound since the last call (first and every 65536th). */
+  private refusedLog = false;
+
+  /** Whether the route `handle` stands for was refused past the parking bound (it has no target). */
+  routeRefused(handle: number): boolean {
+    const fc = handle >>> 30;
+    if (fc >= 3) return false;
+    const t = this.rt[fc];
+    const id = t.live(handle);
+    return id >= 0 && (t.flags[id] & EF.Exists) !== 0 && t.tgt[id] === 0;
+  }
+
+  /** Handles of the routes refused since the last call (for offload-failed answers), and whether to log. */
+  takeRefused(): { handles: number[]; log: boolean } {
+    const out = { handles: this.refused, log: this.refusedLog };
+    if (out.handles.length > 0) this.refused = [];
+    this.refusedLog = false;
+    return out;
+  }
+
+  /** Routes that named an id which has arrived in this batch now target its object. */
+  private flushMissing(): void {
+    const mv = this.movedMissing;
+    if (mv.size === 0) return;
+    for (let fc = 0; fc < 3; fc++) {
+      const t = this.rt[fc];
+      const tg = t.tgt;
+      for (let id = 0; id < t.hi; id++) {
+        const g = tg[id];
+        if (g < TGT_MISSING) continue;
+        const n = mv.get(g - TGT_MISSING);
+        if (n !== undefined) tg[id] = n.ref + TGT_REF;
+      }
+    }
+    for (const slot of mv.keys()) this.missing.take(slot);
+    mv.clear();
   }
 
   private deleteRoute(fc: number, id: number): void {
@@ -864,6 +988,12 @@ export class FibStore implements ChangeSource {
     if (n === undefined) {
       n = this.newNhg(id);
       this.byId.set(id, n);
+      // Routes waiting for this id become its users; their targets move at flushMissing.
+      const slot = this.missing.find(id);
+      if (slot >= 0 && !this.movedMissing.has(slot)) {
+        n.users = this.missing.users[slot];
+        this.movedMissing.set(slot, n);
+      }
     }
     this.nhgCacheId[c] = id;
     this.nhgCache[c] = n;
@@ -877,6 +1007,14 @@ export class FibStore implements ChangeSource {
   /** A route or MAC starts using target `tgt`. */
   private use(tgt: number, mac: boolean): void {
     if (tgt < TGT_REF) return;
+    if (tgt >= TGT_MISSING) {
+      const mv = this.movedMissing.get(tgt - TGT_MISSING);
+      if (mv === undefined) {
+        this.missing.use(tgt - TGT_MISSING);
+        return;
+      }
+      tgt = mv.ref + TGT_REF;
+    }
     const n = this.slots[tgt - TGT_REF]!;
     n.users++;
     if (mac) n.macUsers++;
@@ -886,6 +1024,14 @@ export class FibStore implements ChangeSource {
   /** A route or MAC stops using target `tgt`. */
   private unuse(tgt: number, mac: boolean): void {
     if (tgt < TGT_REF) return;
+    if (tgt >= TGT_MISSING) {
+      const mv = this.movedMissing.get(tgt - TGT_MISSING);
+      if (mv === undefined) {
+        this.missing.unuse(tgt - TGT_MISSING);
+        return;
+      }
+      tgt = mv.ref + TGT_REF;
+    }
     const n = this.slots[tgt - TGT_REF]!;
     n.users--;
     if (mac) n.macUsers--;
@@ -1019,6 +1165,11 @@ export class FibStore implements ChangeSource {
       this.deleteNhgById(id);
       return;
     }
+    if ((attrs & Attr.Group) !== 0 && this.nestsGroups(id, b, r)) {
+      c.nhgBad++;
+      c.nhgNested++;
+      return;
+    }
     c.nhgNew++;
     const n = this.nhgFor(id);
     let changed = !n.present;
@@ -1095,6 +1246,24 @@ export class FibStore implements ChangeSource {
     n.delPending = false;
     n.epoch = this.epoch;
     if (changed) this.nhgChanged(n);
+  }
+
+  /**
+   * Whether group `id` with row r's members would nest groups: a member that is a group, or `id`
+   * itself a member of a group. The kernel refuses both (net/ipv4/nexthop.c valid_group_nh:
+   * "Nesting groups within groups is not supported"), zebra never sends them, and two
+   * groups naming each other would hold each other in use forever (never swept).
+   */
+  private nestsGroups(id: number, b: BatchCols, r: number): boolean {
+    const cur = this.byId.get(id);
+    if (cur !== undefined && cur.parents.length > 0) return true;
+    const gs = b.groupStart[r];
+    const gc = b.groupCount[r];
+    for (let i = 0; i < gc; i++) {
+      const m = this.byId.get(b.gId[gs + i]);
+      if (m !== undefined && m.present && m.kind === NhgKind.Group) return true;
+    }
+    return false;
   }
 
   private deleteNhgById(id: number): void {
@@ -1290,8 +1459,22 @@ export class FibStore implements ChangeSource {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** A zebra connection opened: a new epoch; its replay refreshes what still exists. */
+  /**
+   * A zebra connection opened. Nothing changes yet: the epoch starts (connectionStart) with the
+   * connection's first route, nexthop or neighbour message, and the quiet period counts from it.
+   */
+  connectionOpen(): void {
+    this.pendingStart = true;
+  }
+
+  /** Whether the open connection has started its epoch (delivered a message). */
+  get connectionStarted(): boolean {
+    return !this.pendingStart;
+  }
+
+  /** A zebra connection's replay starts: a new epoch; its replay refreshes what still exists. */
   connectionStart(now: number = this.now()): number {
+    this.pendingStart = false;
     if (++this.epoch > 255) {
       // Epochs are compared for equality only; on wrap, age every entry to 0 so none aliases.
       for (const t of [...this.rt, this.macs]) t.epoch.fill(0);
@@ -1314,6 +1497,7 @@ export class FibStore implements ChangeSource {
 
   /** The zebra connection closed. An unfinished replay sweeps nothing (the next one will). */
   connectionEnd(): void {
+    this.pendingStart = false;
     if (this.state === 'replaying') this.state = 'waiting';
   }
 
@@ -1331,6 +1515,7 @@ export class FibStore implements ChangeSource {
    * main-table routes, LSPs and nexthop objects are swept.
    */
   endReplay(by: ReplayEnd, now: number = this.now()): number {
+    this.flushMissing();
     this.flushRescan();
     const swept = this.sweep(by === 'marker');
     this.flushRescan();
@@ -1473,6 +1658,7 @@ export class FibStore implements ChangeSource {
   /** What the dataplane should have for a target: itself, or nothing while its group is parked. */
   private desired(tgt: number): number {
     if (tgt < TGT_REF) return tgt;
+    if (tgt >= TGT_MISSING) return 0;
     const n = this.slots[tgt - TGT_REF]!;
     return n.present && n.resolved ? tgt : 0;
   }
@@ -1827,6 +2013,9 @@ export class FibStore implements ChangeSource {
         if (b === undefined || !b.present) p.backupMissing++;
       }
     }
+    // Routes naming ids never sent are kept compactly (missing.ts), not as placeholder objects.
+    p.routesNhgMissing += this.missing.totalUsers;
+    if (p.missingIds.length < 32) p.missingIds.push(...this.missing.someIds(32 - p.missingIds.length));
     p.missingIds.sort((a, b) => a - b);
     return p;
   }
@@ -1928,8 +2117,26 @@ export class FibStore implements ChangeSource {
   private routeInfo(fc: number, id: number): RouteInfo {
     const t = this.rt[fc];
     const g = t.tgt[id];
-    const n = g >= TGT_REF ? this.slots[g - TGT_REF]! : null;
     const protocol = t.proto[id];
+    if (g >= TGT_MISSING || g === 0) {
+      // Parked on an id zebra has not sent, or refused past the parking bound (no target).
+      return {
+        family: FC_FAMILY[fc],
+        table: fc === FC_MPLS ? 0 : this.tableIds[t.tbl[id]],
+        addr: this.addrOf(fc, id),
+        len: t.len[id],
+        label: fc === FC_MPLS ? t.key[id] : 0,
+        protocol,
+        lane: LANE_OF_PROTOCOL[protocol] as Lane,
+        target: Target.Nhg,
+        nhgId: g === 0 ? 0 : this.missing.ids[g - TGT_MISSING],
+        parked: true,
+        programmed: false,
+        failed: (t.flags[id] & EF.Failed) !== 0,
+        handle: t.handle(fc, id),
+      };
+    }
+    const n = g >= TGT_REF ? this.slots[g - TGT_REF]! : null;
     return {
       family: FC_FAMILY[fc],
       table: fc === FC_MPLS ? 0 : this.tableIds[t.tbl[id]],
@@ -1987,7 +2194,7 @@ export class FibStore implements ChangeSource {
     const primary: PathInfo[] = [];
     const backup: PathInfo[] = [];
     const g = t.tgt[id];
-    if (g >= TGT_REF && !info.parked) {
+    if (g >= TGT_REF && g < TGT_MISSING && !info.parked) {
       const n = this.slots[g - TGT_REF]!;
       flatten(n, 1, (l, w) => primary.push(pathInfo(l, w)));
       const bk = n.backupId !== 0 ? this.byId.get(n.backupId) : undefined;
@@ -2024,6 +2231,15 @@ export class FibStore implements ChangeSource {
   /** A nexthop object by zebra id (or implicit id), present or placeholder. */
   nhgById(id: number): NhgInfo | undefined {
     const n = id >= IMPLICIT_BASE ? this.implicitById.get(id) : this.byId.get(id);
+    if (n === undefined && id < IMPLICIT_BASE) {
+      const slot = this.missing.find(id);
+      if (slot < 0) return undefined;
+      // An id only routes name: a placeholder without content.
+      return {
+        id, present: false, kind: 'single', family: AF_INET, fdb: false, members: [], primary: [], backup: [], backupId: 0,
+        users: this.missing.users[slot], resolved: false, programmed: false, epoch: 0,
+      };
+    }
     return n === undefined ? undefined : this.nhgInfo(n);
   }
 
@@ -2040,7 +2256,7 @@ export class FibStore implements ChangeSource {
       const k1 = m.key[id * 3 + 1];
       const k2 = m.key[id * 3 + 2];
       const g = m.tgt[id];
-      const n = g >= TGT_REF ? this.slots[g - TGT_REF]! : null;
+      const n = g >= TGT_REF && g < TGT_MISSING ? this.slots[g - TGT_REF]! : null;
       const vf = this.macVtepFam[id] as 0 | 4 | 6;
       yield {
         ifindex: m.key[id * 3],

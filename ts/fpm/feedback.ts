@@ -86,6 +86,12 @@ export interface FeedbackCounters {
   disabled: number;
   /** Results dropped because their route was gone (never existed, or withdrawn before sending). */
   gone: number;
+  /**
+   * Results dropped because the connection they answer closed (queued at its close, or reported
+   * while no connection was attached): a result belongs to its connection, never to the next
+   * one (which replays, and gets its own).
+   */
+  closedDropped: number;
 }
 
 const AF_INET = 2;
@@ -163,7 +169,7 @@ export class KeyedRoutes implements FeedbackRoutes {
 }
 
 export class FeedbackSender {
-  readonly counters: FeedbackCounters = { reported: 0, coalesced: 0, sent: 0, sentFailed: 0, bytes: 0, backpressured: 0, disabled: 0, gone: 0 };
+  readonly counters: FeedbackCounters = { reported: 0, coalesced: 0, sent: 0, sentFailed: 0, bytes: 0, backpressured: 0, disabled: 0, gone: 0, closedDropped: 0 };
   private enabled: boolean;
   private rate: number;
   private readonly tickMs: number;
@@ -239,16 +245,24 @@ export class FeedbackSender {
     this.rate = Math.max(1, perSec);
   }
 
-  /** Sends on this connection from now on (results queued while none was attached go out too). */
+  /** Sends on this connection from now on. */
   attach(sink: FeedbackSink): void {
+    if (this.sink !== sink) this.dropQueued();
     this.sink = sink;
     this.kick();
   }
 
-  /** The connection went away; results stay queued for the next one. */
+  /** The connection went away: what was queued for it is dropped (counted in closedDropped). */
   detach(): void {
     this.sink = null;
     this.stop();
+    this.dropQueued();
+  }
+
+  private dropQueued(): void {
+    if (this.count === 0) return;
+    this.counters.closedDropped += this.count;
+    this.clear();
   }
 
   /** Drops every queued result (e.g. when the route table is reset). */
@@ -289,6 +303,11 @@ export class FeedbackSender {
       return;
     }
     this.counters.reported++;
+    const sink = this.sink;
+    if (sink === null || sink.closed) {
+      this.counters.closedDropped++;
+      return;
+    }
     const lo = handle % TWO32 >>> 0;
     const fc = lo >>> 30;
     const id = lo & ID_MASK;

@@ -1,10 +1,11 @@
 // The FPM TCP server: accepts zebra's dplane_fpm_nl connection (one at a time), reads it into a
 // reused buffer and feeds the stream decoder; hands out batches, never waits on anything downstream.
 import * as net from 'net';
-import type { Batch } from '../codec/layout';
-import { FpmFrameError } from '../codec/codes';
+import { Batch, Kind, Meta } from '../codec/layout';
+import { FpmFrameError, RowError } from '../codec/codes';
 import { createDecoder, DecoderImpl } from '../codec/decoder';
 import { FpmStreamReader } from '../codec/stream';
+import { peerUid, PeerPolicy } from './peer';
 
 /** Anything with the logger methods the daemon's logger has (ts/daemon/logger.ts is one). */
 export interface FpmLogger {
@@ -19,7 +20,8 @@ const quiet: FpmLogger = { debug() {}, info() {}, warn() {}, error() {} };
 /** Why a connection ended or was turned away. */
 export type DropReason =
   | 'busy' // a second connection while zebra's is active: closed at once
-  | 'no-frame' // no valid FPM frame within firstFrameTimeoutMs
+  | 'peer' // the peer's socket is not owned by zebra's user (or its owner cannot be told): closed at once
+  | 'no-frame' // no netlink message within firstFrameTimeoutMs
   | 'idle' // nothing received for idleTimeoutMs
   | 'stream-error' // framing error (FpmFrameError); zebra reconnects and replays
   | 'handler-error' // a batch consumer threw; the connection is dropped rather than half-applied
@@ -40,8 +42,21 @@ export interface FpmServerCounters {
   batches: number;
   /** zebra connections accepted (each one is an epoch). */
   connections: number;
-  /** Connections that ended, by reason (including 'busy' refusals). */
+  /** Connections that ended, by reason (including 'busy' and 'peer' refusals). */
   drops: Record<DropReason, number>;
+  /** Connections refused because the peer is not zebra's user (drops.peer, kept by name for status). */
+  refusedPeer: number;
+}
+
+/** A refused address is logged at most once per this long (a refusal loop must not flood the log). */
+const REFUSAL_LOG_MS = 60_000;
+const REFUSAL_LOG_KEYS = 1024;
+
+/** Whether the batch holds a well-formed route, nexthop, neighbour or end-marker message. */
+function hasMessage(b: Batch): boolean {
+  const n = b.meta[Meta.Rows];
+  for (let i = 0; i < n; i++) if (b.err[i] === RowError.None && b.kind[i] <= Kind.Done) return true;
+  return false;
 }
 
 /** The active zebra connection. */
@@ -53,6 +68,11 @@ export interface FpmConnection {
   /** Bytes and frames received on this connection. */
   bytes: number;
   frames: number;
+  /**
+   * Whether a well-formed route, nexthop, neighbour or end-marker message has arrived: until
+   * then the connection is only a claim on zebra's slot (empty frames and bad rows do not count).
+   */
+  spoken: boolean;
   /** Writes to zebra on the same socket (offload feedback); false when Node buffers it. */
   write(data: Uint8Array): boolean;
   /** Bytes queued in Node for zebra, not yet taken by the kernel. */
@@ -96,8 +116,8 @@ export interface FpmServerOptions {
    */
   handle?: net.Server | { fd: number };
   /**
-   * Drop a connection that has not sent one valid frame after this long (default 5000; 0 = never),
-   * so an idle stranger cannot hold zebra's place. zebra replays its whole FIB (at least its
+   * Drop a connection that has not sent one netlink message after this long (default 5000;
+   * 0 = never), so an idle stranger cannot hold zebra's place (empty frames do not count). zebra replays its whole FIB (at least its
    * connected routes) right after connecting (dplane_fpm_nl.c fpm_lsp_reset -> fpm_rib_send); a
    * zebra with nothing at all to send is dropped too and simply reconnects 3 s later.
    */
@@ -111,6 +131,14 @@ export interface FpmServerOptions {
   /** Custom stream reader factory (one reader is made and reset per connection). */
   createReader?: () => StreamReaderLike;
   logger?: FpmLogger;
+  /**
+   * Who may connect (default: any peer). With a uid, a peer whose socket another user owns, or
+   * whose owner cannot be told (not on this host's loopback, or in another network namespace),
+   * is closed before any byte is read or written.
+   */
+  peer?: PeerPolicy;
+  /** Where the peer's socket is looked up, asked per connection (default /proc/self/net; see ts/fpm/peer.ts). */
+  procNet?: () => string;
 }
 
 export const DEFAULT_FPM_HOST = '127.0.0.1';
@@ -123,7 +151,7 @@ export function isLoopbackAddress(host: string): boolean {
 }
 
 function newDrops(): Record<DropReason, number> {
-  return { busy: 0, 'no-frame': 0, idle: 0, 'stream-error': 0, 'handler-error': 0, 'socket-error': 0, 'peer-closed': 0, shutdown: 0 };
+  return { busy: 0, peer: 0, 'no-frame': 0, idle: 0, 'stream-error': 0, 'handler-error': 0, 'socket-error': 0, 'peer-closed': 0, shutdown: 0 };
 }
 
 /**
@@ -160,7 +188,9 @@ export class FpmServer {
     batches: 0,
     connections: 0,
     drops: newDrops(),
+    refusedPeer: 0,
   };
+  private readonly refusalLogged = new Map<string, number>();
   private readonly opts: FpmServerOptions;
   private readonly handlers: FpmServerHandlers;
   private readonly log: FpmLogger;
@@ -231,6 +261,7 @@ export class FpmServer {
       raw.destroy();
       return;
     }
+    if (!this.peerAllowed(raw)) return;
     this.reader.reset();
     const epoch = ++this.epoch;
     this.counters.connections++;
@@ -241,6 +272,7 @@ export class FpmServer {
       startedAt: Date.now(),
       bytes: 0,
       frames: 0,
+      spoken: false,
       closed: false,
       write: (data: Uint8Array) => (conn.closed ? false : sock.write(data)),
       get writableLength() {
@@ -249,6 +281,7 @@ export class FpmServer {
     };
     const onBatch = (b: Batch, chunk: Uint8Array) => {
       this.counters.batches++;
+      if (!conn.spoken && hasMessage(b)) conn.spoken = true;
       this.handlers.batch?.(b, chunk, conn);
     };
     const onRead = (n: number, buf: Uint8Array): boolean => {
@@ -284,7 +317,7 @@ export class FpmServer {
         return false;
       }
       this.account(conn, f0, rows0, bad0);
-      if (a.timer && conn.frames > 0) {
+      if (a.timer && conn.spoken) {
         clearTimeout(a.timer);
         a.timer = null;
       }
@@ -298,9 +331,9 @@ export class FpmServer {
     if (firstMs > 0) {
       state.timer = setTimeout(() => {
         state.timer = null;
-        if (this.active === state && conn.frames === 0) {
-          this.log.warn('FPM connection sent no valid frame in time: dropping it', { remote, ms: firstMs, bytes: conn.bytes });
-          this.drop('no-frame', `no valid frame within ${firstMs} ms (${conn.bytes} bytes)`);
+        if (this.active === state && !conn.spoken) {
+          this.log.warn('FPM connection sent no netlink message in time: dropping it', { remote, ms: firstMs, bytes: conn.bytes, frames: conn.frames });
+          this.drop('no-frame', `no netlink message within ${firstMs} ms (${conn.bytes} bytes, ${conn.frames} frames)`);
         }
       }, firstMs);
       state.timer.unref();
@@ -323,6 +356,37 @@ export class FpmServer {
     sock.on('close', () => this.onClose(state));
     this.log.info('zebra connected over FPM', { remote, epoch });
     this.handlers.connect?.(conn);
+  }
+
+  /**
+   * The peer check: a refused peer is closed before its socket is adopted, so it gets no byte
+   * and its bytes are never read. Logged once per address and minute, always counted.
+   */
+  private peerAllowed(raw: net.Socket): boolean {
+    const policy = this.opts.peer;
+    if (!policy || policy.kind === 'any') return true;
+    const local = { address: raw.localAddress ?? '', port: raw.localPort ?? 0 };
+    const remote = { address: raw.remoteAddress ?? '', port: raw.remotePort ?? 0 };
+    const uid = peerUid(local, remote, this.opts.procNet?.());
+    if (uid === policy.uid) return true;
+    this.counters.refusedPeer++;
+    this.counters.drops.peer++;
+    const now = Date.now();
+    const last = this.refusalLogged.get(remote.address);
+    if (last === undefined || now - last >= REFUSAL_LOG_MS) {
+      if (this.refusalLogged.size >= REFUSAL_LOG_KEYS) this.refusalLogged.clear();
+      this.refusalLogged.set(remote.address, now);
+      this.log.warn('FPM connection refused: the peer is not zebra\'s user', {
+        remote: `${remote.address}:${remote.port}`,
+        peerUid: uid,
+        zebraUid: policy.uid,
+        zebraUser: policy.name,
+        why: uid === null ? 'no socket of the peer in this network namespace\'s /proc/net/tcp' : 'another uid owns the peer socket',
+        hint: 'fibpush run --zebra-user NAME|UID names zebra\'s user; --any-peer turns the check off',
+      });
+    }
+    raw.destroy();
+    return false;
   }
 
   private account(conn: { frames: number }, f0: number, rows0: number, bad0: number): void {

@@ -4,7 +4,8 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Command, UsageError, intOption, parseArgs } from '../command';
-import { DaemonConfig, DEFAULT_FEEDBACK_RATE, parseTableMap } from '../../daemon/config';
+import { DaemonConfig, DEFAULT_FEEDBACK_RATE, DEFAULT_MAX_PARKED, parseTableMap } from '../../daemon/config';
+import { defaultPeerPolicy, ownPeerPolicy, PeerPolicy } from '../../fpm/peer';
 import { Daemon } from '../../daemon/daemon';
 import { createLogger } from '../../daemon/logger';
 import { fmtCount, fmtDuration, fmtRate, ProgressLine } from '../../daemon/progress';
@@ -92,11 +93,13 @@ const say = (s = '') => {
   process.stdout.write(s + '\n');
 };
 
-function demoConfig(o: DemoOpts, vppSocket: string, control: string): DaemonConfig {
+function demoConfig(o: DemoOpts, vppSocket: string, control: string, peer: PeerPolicy): DaemonConfig {
   return {
     // Port 0: the demo must not collide with a real fibpush (or zebra's peer) on 2620.
     listen: { host: '127.0.0.1', port: 0 },
     allowNonLoopback: false,
+    peer,
+    maxParked: DEFAULT_MAX_PARKED,
     dataplane: 'vpp',
     dataplaneReason: 'the demo runs the VPP simulator',
     vppSocket,
@@ -119,7 +122,7 @@ function demoConfig(o: DemoOpts, vppSocket: string, control: string): DaemonConf
   };
 }
 
-function startDaemon(cfg: DaemonConfig, listenHandle?: net.Server): Promise<Daemon> {
+function startDaemon(cfg: DaemonConfig, listenHandle?: net.Server, peerProcNet?: () => string): Promise<Daemon> {
   const on = Boolean(process.stderr.isTTY);
   const progress = new ProgressLine(process.stderr, on);
   progressLine = progress;
@@ -128,7 +131,7 @@ function startDaemon(cfg: DaemonConfig, listenHandle?: net.Server): Promise<Daem
     format: cfg.logFormat,
     write: on ? (l) => progress.writeAbove(l) : (l) => void process.stderr.write(l),
   });
-  return Daemon.start({ config: cfg, log, progress, dataplane: vppDataplaneFactory(cfg), listenHandle });
+  return Daemon.start({ config: cfg, log, progress, dataplane: vppDataplaneFactory(cfg), listenHandle, peerProcNet });
 }
 
 /** Counts offload notifications in bytes sent back to zebra (RTM_NEWROUTE, rtm_flags at byte 16+8). */
@@ -245,7 +248,8 @@ async function demoGenerated(o: DemoOpts): Promise<number> {
   let zebra: net.Socket | null = null;
   try {
     say(`  VPP simulator pid ${sim.pid}, API socket ${sim.apiSocket}`);
-    const cfg = demoConfig(o, sim.apiSocket, control);
+    // The demo plays zebra itself, from this process's user.
+    const cfg = demoConfig(o, sim.apiSocket, control, ownPeerPolicy());
     daemon = await startDaemon(cfg);
     const d = daemon;
     teardown.add(() => d.close());
@@ -351,9 +355,10 @@ async function demoRealZebra(o: DemoOpts): Promise<number> {
     const sm = sim;
     teardown.add(() => sm.stop());
     const control = path.join(dir, 'control.sock');
-    const cfg = demoConfig(o, sim.apiSocket, control);
+    // zebra runs as its own user in its namespace: the peer check looks its socket up there.
+    const cfg = demoConfig(o, sim.apiSocket, control, defaultPeerPolicy());
     // zebra's `fpm address 127.0.0.1` is its own namespace's loopback: listen there (the socket keeps its namespace).
-    daemon = await startDaemon(cfg, await frr.listenFpm());
+    daemon = await startDaemon(cfg, await frr.listenFpm(), () => `/proc/${f.pid('zebra')}/net`);
     const d = daemon;
     teardown.add(() => d.close());
     say(`  namespaces ${frr.ns} (zebra, staticd, bgpd) and ${frr.peerNs} (BGP peers); VPP simulator pid ${sim.pid}`);
