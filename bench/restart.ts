@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
-import { encodeTable } from '../ts/gen/fulltable';
+import { encodeTable, renumbered } from '../ts/gen/fulltable';
 import { FeedModel } from './fullfeed/model';
 import { FibpushProc, waitFor, sleep } from './fullfeed/procs';
 import { ZebraSide } from './fullfeed/zebra';
@@ -27,6 +27,8 @@ it and replays the same table: prints the reconcile time and the routes written 
   --vpp-socket PATH  a running real VPP with loop0 (sw 1) and loop1 (sw 2) up
   --vpp-run DIR      start a real VPP in DIR with tools/vpp/run.sh (two loopbacks) and stop it after
   --nexthops LIST    ADDR@SW_IF_INDEX,... (default 10.0.0.2@1,10.0.1.2@2,fd00:0:0:1::2@1)
+  --renumber         zebra comes back with every nexthop id renumbered (and sent in another order):
+                     first zebra alone restarts (fibpush stays), then both fibpush and zebra
   --json FILE        the figures as JSON
   --verbose          a timeline of the reconcile (fibpush's status every poll)
   --help             this text
@@ -42,10 +44,11 @@ interface Args {
   nexthops: string;
   json: string | null;
   verbose: boolean;
+  renumber: boolean;
 }
 
 function parse(argv: string[]): Args {
-  const a: Args = { v4: 1_000_000, v6: 0, nhgs: 32, seed: 1, vppSocket: null, vppRun: null, nexthops: '10.0.0.2@1,10.0.1.2@2,fd00:0:0:1::2@1', json: null, verbose: false };
+  const a: Args = { v4: 1_000_000, v6: 0, nhgs: 32, seed: 1, vppSocket: null, vppRun: null, nexthops: '10.0.0.2@1,10.0.1.2@2,fd00:0:0:1::2@1', json: null, verbose: false, renumber: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => {
@@ -70,6 +73,7 @@ function parse(argv: string[]): Args {
     else if (k === '--nexthops') a.nexthops = v();
     else if (k === '--json') a.json = v();
     else if (k === '--verbose') a.verbose = true;
+    else if (k === '--renumber') a.renumber = true;
     else throw new Error(`Unknown option ${k} (see --help)`);
   }
   return a;
@@ -124,14 +128,46 @@ async function main(): Promise<void> {
     const l0 = performance.now();
     await waitFor('the table loaded', () => done(fp), 1_200_000, 200);
     const loadSeconds = (performance.now() - l0) / 1000;
-    process.stderr.write(`loaded in ${loadSeconds.toFixed(1)} s; kill -9 fibpush, restart, replay\n`);
+    let zebraRestart: Record<string, number> | null = null;
+    let replayBytes = bytes;
+    if (a.renumber) {
+      // zebra restarts alone: it comes back with new ids for the same groups.
+      process.stderr.write(`loaded in ${loadSeconds.toFixed(1)} s; zebra restarts with renumbered nexthop ids\n`);
+      const r1 = renumbered(m.t, a.seed + 1);
+      const s0 = await fp.status(30_000);
+      z.sock.destroy();
+      await waitFor('fibpush to see zebra go', async () => (await fp.status(30_000)).zebra === 'disconnected', 30_000, 50);
+      const z0 = performance.now();
+      z = await ZebraSide.connect(fp.port, m, () => undefined);
+      await z.write(encodeTable(r1.table, { nhgMode: true, endMarker: true, nexthopOrder: r1.order }));
+      const s1 = await waitFor('the renumbered replay settled', async () => {
+        const x = await done(fp);
+        return x && x.epoch > s0.epoch && x.nhgs === m.t.nexthops.length ? x : undefined;
+      }, 600_000, 50);
+      const c0 = s0.dataplane.counters ?? {};
+      const c1 = s1.dataplane.counters ?? {};
+      zebraRestart = {
+        seconds: (performance.now() - z0) / 1000,
+        apiRequests: (c1.client_sent ?? 0) - (c0.client_sent ?? 0),
+        rewritesAvoided: (c1.rewritesAvoided ?? 0) - (c0.rewritesAvoided ?? 0),
+        nhgObjects: c1.nhgObjects ?? -1,
+      };
+      process.stdout.write(
+        `zebra restart, every nexthop id renumbered, ${total.toLocaleString('en-US')} routes: ${zebraRestart.apiRequests} API requests ` +
+          `(${((100 * zebraRestart.apiRequests) / total).toFixed(3)}% of routes), ${zebraRestart.rewritesAvoided} route writes avoided, ` +
+          `settled in ${zebraRestart.seconds.toFixed(2)} s\n`,
+      );
+      const r2 = renumbered(m.t, a.seed + 2);
+      replayBytes = encodeTable(r2.table, { nhgMode: true, endMarker: true, nexthopOrder: r2.order });
+      process.stderr.write('kill -9 fibpush, restart, zebra (restarted too) replays with other ids\n');
+    } else process.stderr.write(`loaded in ${loadSeconds.toFixed(1)} s; kill -9 fibpush, restart, replay\n`);
     fp.child.kill('SIGKILL');
     z.sock.destroy();
     await sleep(200);
     const t0 = performance.now();
     fp = await FibpushProc.start({ dir, args });
     z = await ZebraSide.connect(fp.port, m, () => undefined);
-    await z.write(bytes);
+    await z.write(replayBytes);
     const timeline: string[] = [];
     const s = await waitFor('adoption complete', async () => {
       const r = await done(fp);
@@ -160,9 +196,11 @@ async function main(): Promise<void> {
       fibpushCpuSeconds: fp.cpuSeconds(),
       vppCpuSeconds: vppPid ? cpuOf(vppPid) : null,
       fibMatches: check.ok,
+      renumbered: a.renumber,
+      zebraRestart,
     };
     process.stdout.write(
-      `fibpush restart with ${total.toLocaleString('en-US')} routes in ${out.dataplane}: reconciled in ${reconcileSeconds.toFixed(2)} s ` +
+      `${a.renumber ? 'fibpush and zebra restart (renumbered ids)' : 'fibpush restart'} with ${total.toLocaleString('en-US')} routes in ${out.dataplane}: reconciled in ${reconcileSeconds.toFixed(2)} s ` +
         `(VPP dump ${out.dumpMs} ms), ${out.unchanged} unchanged, ${out.rewritten} rewritten, ${out.withdrawn} withdrawn, ` +
         `${out.apiRequests} API requests, fibpush CPU ${out.fibpushCpuSeconds.toFixed(2)} s; FIB ${check.ok ? 'matches' : 'DIFFERS'}\n`,
     );

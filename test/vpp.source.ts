@@ -71,7 +71,7 @@ function pathView(l: LegSpec): PathView {
   return { gwFamily, gw, ifindex: l.ifindex ?? 0, weight: l.weight ?? 1, labels: l.labels ?? [], blackhole: !!l.blackhole };
 }
 
-type Item = { kind: 'nhg'; op: Op; spec: NhgSpec } | { kind: 'route'; op: Op; spec: RouteSpec } | { kind: 'mac'; op: Op; mac: MacSpec };
+type Item = { kind: 'nhg'; op: Op; spec: NhgSpec } | { kind: 'route'; op: Op; spec: RouteSpec; force?: boolean } | { kind: 'mac'; op: Op; mac: MacSpec };
 
 export interface MacSpec {
   mac: string;
@@ -94,6 +94,10 @@ export class TestSource implements ChangeSource {
   /** handle -> "table|prefix" of the route it was issued for. */
   readonly handleKey = new Map<number, string>();
   private nextHandle = 1;
+  /** What the dataplane acknowledged per route ("table|prefix" -> group id, 0 = special), as a store tracks it (RouteView.prevNhgId). */
+  private readonly installed = new Map<string, number>();
+  /** handle -> the group its Set named (-1 for a Del). */
+  private readonly handleNhg = new Map<number, number>();
   reemits = 0;
   replays = 0;
   /** Set false to test a source without the optional hooks. */
@@ -210,7 +214,11 @@ export class TestSource implements ChangeSource {
       v.protocol = s.protocol ?? 196;
       v.lane = Lane.Connected;
       v.handle = this.nextHandle++;
-      this.handleKey.set(v.handle, `${s.table ?? 254}|${s.prefix}`);
+      const key = `${s.table ?? 254}|${s.prefix}`;
+      this.handleKey.set(v.handle, key);
+      this.handleNhg.set(v.handle, it.op === Op.Set ? v.nhgId : -1);
+      v.prevNhgId = it.op === Op.Set && !it.force ? (this.installed.get(key) ?? 0) : 0;
+      if (it.op === Op.Del) this.installed.delete(key);
       return ChangeKind.Route;
     }
     return ChangeKind.None;
@@ -221,6 +229,9 @@ export class TestSource implements ChangeSource {
   }
 
   routeResult(handle: number, ok: boolean, error?: string): void {
+    const key = this.handleKey.get(handle);
+    const nhg = this.handleNhg.get(handle);
+    if (ok && key !== undefined && nhg !== undefined && nhg >= 0) this.installed.set(key, nhg);
     let l = this.results.get(handle);
     if (!l) this.results.set(handle, (l = []));
     l.push([ok, error]);
@@ -233,7 +244,7 @@ export class TestSource implements ChangeSource {
       let n = 0;
       for (const r of this.routes.values()) {
         if (r.nhg === id) {
-          this.q.push({ kind: 'route', op: Op.Set, spec: r });
+          this.q.push({ kind: 'route', op: Op.Set, spec: r, force: true });
           n++;
         }
       }
@@ -246,7 +257,8 @@ export class TestSource implements ChangeSource {
     return () => {
       this.replays++;
       for (const g of this.nhgs.values()) this.q.push({ kind: 'nhg', op: Op.Set, spec: g });
-      for (const r of this.routes.values()) this.q.push({ kind: 'route', op: Op.Set, spec: r });
+      this.installed.clear();
+      for (const r of this.routes.values()) this.q.push({ kind: 'route', op: Op.Set, spec: r, force: true });
       for (const m of this.macs.values()) this.q.push({ kind: 'mac', op: Op.Set, mac: m });
       return this.nhgs.size + this.routes.size + this.macs.size;
     };

@@ -93,6 +93,38 @@ export class Adoption implements ChangeSource {
   private readonly tableIx4 = new Map<number, number>();
   private readonly tableIx6 = new Map<number, number>();
   private readonly hosts = new Map<number, { family: 4 | 6; vppTable: number }>();
+  /**
+   * The PIC host route (family * 2^32 + object id, + 1; 0 = none) each adopted route points at,
+   * by entry id per family, and how many adopted routes point at each: a host route is not
+   * withdrawn while an adopted route still uses it (a table stock zebra does not replay).
+   */
+  private hostOf4 = new Float64Array(1024);
+  private hostOf6 = new Float64Array(1024);
+  private readonly hostRefs = new Map<number, number>();
+
+  private setHostOf(family: 4 | 6, id: number, k: number): void {
+    let a = family === 4 ? this.hostOf4 : this.hostOf6;
+    if (id >= a.length) {
+      const b = new Float64Array(Math.max(id + 1, a.length * 2));
+      b.set(a);
+      a = b;
+      if (family === 4) this.hostOf4 = b;
+      else this.hostOf6 = b;
+    }
+    a[id] = k + 1;
+  }
+
+  /** An adopted route leaves (matched, rewritten or withdrawn): its host route loses a user. */
+  private dropHostRef(family: 4 | 6, id: number): void {
+    const a = family === 4 ? this.hostOf4 : this.hostOf6;
+    if (id >= a.length || a[id] === 0) return;
+    const k = a[id] - 1;
+    a[id] = 0;
+    const n = (this.hostRefs.get(k) ?? 1) - 1;
+    if (n > 0) this.hostRefs.set(k, n);
+    else this.hostRefs.delete(k);
+  }
+
   /** A few adopted routes per PIC host route (family * 2^32 + object id): see groupHosts(). */
   private readonly hostSamples = new Map<number, { family: 4 | 6; nlTable: number; addr: Uint8Array; len: number }[]>();
   private replayEndedFull: boolean | null = null;
@@ -253,6 +285,8 @@ export class Adoption implements ChangeSource {
     const oid = this.hostId(hostFam, nh, dv.getUint32(o + 4));
     if (oid < 0) return;
     const k = hostFam * TWO32 + oid;
+    this.setHostOf(family, id, k);
+    this.hostRefs.set(k, (this.hostRefs.get(k) ?? 0) + 1);
     let l = this.hostSamples.get(k);
     if (!l) this.hostSamples.set(k, (l = []));
     if (l.length < HOST_SAMPLES) l.push({ family, nlTable, addr: d.addr.slice(0, family === 4 ? 4 : 16), len: d.len });
@@ -327,12 +361,16 @@ export class Adoption implements ChangeSource {
     if (id < 0) return -1;
     this.takenA = t.tgt[id];
     this.takenB = t.prog[id];
+    this.dropHostRef(fam, id);
     t.remove(id);
     return 0;
   }
 
   private clearRoutes(): void {
     for (const t of [this.rt4, this.rt6]) for (let id = 0; id < t.hi; id++) if ((t.flags[id] & EF.InUse) !== 0) t.remove(id);
+    this.hostOf4.fill(0);
+    this.hostOf6.fill(0);
+    this.hostRefs.clear();
   }
 
   next(): ChangeKind {
@@ -408,6 +446,7 @@ export class Adoption implements ChangeSource {
         }
         const len = t.len[id];
         if (this.store.lookup(af, at.nlTable, addr, len) !== undefined) continue;
+        this.dropHostRef(family, id);
         t.remove(id);
         this.deleteQueue.push({ family, vppTable: at.vppTable, addr, len, nlTable: at.nlTable, host: false });
       }
@@ -452,8 +491,9 @@ export class Adoption implements ChangeSource {
     if (this.hosts.size > 0) {
       for (const [k, h] of this.hosts) {
         const id = k - h.family * TWO32;
-        // Host routes are the programmer's objects, matched to zebra's groups by content.
-        if (this.programmer.ownsHost(h.family, id)) continue;
+        // Host routes are the programmer's objects, matched to zebra's groups by content; one
+        // that adopted routes still use (kept: their table is not replayed) stays too.
+        if (this.programmer.ownsHost(h.family, id) || this.hostRefs.has(k)) continue;
         const a = new Uint8Array(16);
         if (h.family === 4) a.set([id >>> 24, (id >>> 16) & 255, (id >>> 8) & 255, id & 255]);
         else {
@@ -462,8 +502,11 @@ export class Adoption implements ChangeSource {
         }
         q.push({ family: h.family, vppTable: h.vppTable, addr: a, len: h.family === 6 ? 128 : 32, nlTable: -1, host: true });
       }
+      // Host routes kept for adopted routes still in VPP stay reserved: no new object takes their address.
+      const kept: number[] = [];
+      for (const [k] of this.hostRefs) kept.push(k - (k >= 6 * TWO32 ? 6 : 4) * TWO32);
       this.hosts.clear();
-      this.programmer.dropAdopted();
+      this.programmer.dropAdopted(kept);
       this.pumpDeletes();
       return;
     }

@@ -127,6 +127,7 @@ export class VppDataplane implements Dataplane {
       counters: {
         ...s.counters,
         nhgsParked: s.nhgsParked,
+        nhgObjects: s.nhgObjects,
         retriesPending: s.retriesPending,
         interfaces: s.interfaces,
         ...Object.fromEntries(Object.entries(this.adoption.counters).map(([k, v]) => [`adopt_${k}`, v])),

@@ -489,6 +489,35 @@ export interface EncodeTableOptions {
   endMarker?: boolean;
   /** Skip the nexthop objects (NHG mode only): for tests that feed them separately. */
   routesOnly?: boolean;
+  /** The order nexthop objects are sent in (indices into `nexthops`); default their array order. */
+  nexthopOrder?: readonly number[];
+}
+
+/**
+ * The same table as a restarted zebra would send it: every nexthop object under a new id (zebra
+ * numbers them as it creates them, in whatever order routes arrive), members and backup groups
+ * renamed alike, and a seeded order to send them in. Routes keep their nexthop objects (indices).
+ */
+export function renumbered(t: FullTable, seed: number): { table: FullTable; order: number[] } {
+  const rng = new Rng(seed >>> 0);
+  const n = t.nexthops.length;
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  // New ids in the new sending order, above every old one (zebra restarts counting, and ids
+  // differ from before whatever the base).
+  const base = Math.max(0, ...t.nexthops.map((o) => o.id)) + 1000;
+  const idOf = new Map<number, number>();
+  order.forEach((k, pos) => idOf.set(t.nexthops[k].id, base + pos));
+  const nexthops = t.nexthops.map((o) => ({
+    ...o,
+    id: idOf.get(o.id)!,
+    group: o.group?.map((m) => ({ id: idOf.get(m.id)!, weight: m.weight })),
+    backupNhg: o.backupNhg === undefined ? undefined : idOf.get(o.backupNhg),
+  }));
+  return { table: { ...t, nexthops }, order };
 }
 
 /** The PathSpec list of a nexthop object, for inline mode (groups expand to their members). */
@@ -507,7 +536,8 @@ export function encodeTable(t: FullTable, opts: EncodeTableOptions): Buffer {
   const perRoute = opts.nhgMode ? 60 : 100;
   const e = new FpmEncoder({ pid: opts.pid ?? 3939821017, initialSize: (t.v4.count + t.v6.count) * perRoute + t.nexthops.length * 128 + 1024 });
   if (opts.nhgMode && !opts.routesOnly) {
-    for (const o of t.nexthops) {
+    for (const k of opts.nexthopOrder ?? t.nexthops.keys()) {
+      const o = t.nexthops[k];
       e.nexthop({ id: o.id, family: o.family, protocol: RTPROT_ZEBRA, gateway: o.gateway, oif: o.oif, blackhole: o.blackhole, group: o.group, backupNhg: o.backupNhg });
     }
   }

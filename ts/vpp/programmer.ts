@@ -1109,10 +1109,14 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     return o !== undefined && o.hostFam === family && o.refs > 0;
   }
 
-  /** Adopted host routes no group claimed: forgotten (adoption withdraws them). */
-  dropAdopted(): void {
+  /**
+   * Adopted host routes no group claimed: forgotten (adoption withdraws them), except `keep`:
+   * host routes adopted routes still use, whose addresses no new object may take.
+   */
+  dropAdopted(keep: readonly number[] = []): void {
     this.adopted.clear();
     this.adoptedOids.clear();
+    for (const oid of keep) if (!this.objById.has(oid)) this.adoptedOids.add(oid);
     this.adoptedHostOf.clear();
   }
 
