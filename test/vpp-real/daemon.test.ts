@@ -7,7 +7,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT } from '../../ts/paths';
-import { encodeTable, NO_NH } from '../../ts/gen/fulltable';
+import { encodeTable, NO_NH, renumbered } from '../../ts/gen/fulltable';
 import { FpmEncoder } from '../../ts/codec/encoder';
 import { controlRequest } from '../../ts/daemon/control';
 import { FeedModel, FamilyIx } from '../../bench/fullfeed/model';
@@ -204,6 +204,36 @@ run('fibpush killed and restarted while VPP forwards: no route rewritten or with
   assert.is(c.adopt_withdrawn, 0, 'routes withdrawn');
   assert.is(c.adopt_unchanged, TOTAL);
   assert.is(s.dataplane.routes, TOTAL, 'adopted routes count as held');
+  await fibOk(vpp!);
+});
+
+run('zebra restarts and renumbers every nexthop group: no route written', async () => {
+  const s0 = await synced(fp!);
+  zebra!.destroy();
+  await waitFor('fibpush to see zebra go', async () => (await status(fp!)).zebra === 'disconnected', 10_000);
+  const r = renumbered(m.t, 11);
+  zebra = await zebraSends(fp!.port, encodeTable(r.table, { nhgMode: true, endMarker: true, nexthopOrder: r.order }));
+  const s1 = await waitFor('the renumbered replay swept', async () => {
+    const x = await synced(fp!);
+    return x.epoch > s0.epoch && x.nhgs === m.t.nexthops.length ? x : undefined;
+  });
+  assert.is(sent(s1) - sent(s0), 0, 'API calls');
+  assert.ok(s1.dataplane.counters.rewritesAvoided - s0.dataplane.counters.rewritesAvoided > TOTAL * 0.99);
+  await fibOk(vpp!);
+});
+
+run('fibpush and zebra restart together, ids renumbered again: no route rewritten or withdrawn', async () => {
+  zebra!.destroy();
+  await kill(fp!);
+  fp = await startFibpush(vpp!.apiSocket);
+  const r = renumbered(m.t, 12);
+  zebra = await zebraSends(fp.port, encodeTable(r.table, { nhgMode: true, endMarker: true, nexthopOrder: r.order }));
+  await waitFor('adoption to complete', () => fp!.logs.find((l) => l.msg === 'adoption complete'), 120_000);
+  const s = await synced(fp);
+  const c = s.dataplane.counters;
+  assert.is(c.adopt_rewritten, 0, 'routes rewritten');
+  assert.is(c.adopt_withdrawn, 0, 'routes withdrawn');
+  assert.is(c.adopt_unchanged, TOTAL);
   await fibOk(vpp!);
 });
 
