@@ -7,13 +7,13 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT } from '../../ts/paths';
-import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS, FpmEncoder, RTN_PROHIBIT, RTN_UNREACHABLE, RTN_BLACKHOLE, RTPROT_BGP, RTPROT_ZSTATIC } from '../../ts/codec/encoder';
 import { controlRequest } from '../../ts/daemon/control';
 import { VppClient } from '../../ts/vpp/client';
 import { RouteDetailsView } from '../../ts/vpp/codec';
 import { waitFor as pollFor } from '../frr/proc';
 import { collectJsonLogs } from '../helpers/logs';
 import { findVpp, RealVpp, TWO_LOOPS } from './vpp';
+import { INTERFACE_MAP, stream } from './scenario';
 
 const found = findVpp();
 const run = 'bin' in found ? test : test.skip;
@@ -22,43 +22,9 @@ if ('skip' in found) console.warn(`\n  real-VPP suite skipped: ${found.skip}\n`)
 const BIN = path.join(REPO_ROOT, 'bin', 'fibpush.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-vpp-kinds-'));
 const mapFile = path.join(dir, 'interfaces.map');
-// Linux ifindex 2 and 3 (zebra's names) are VPP's loop0 (sw 1) and loop1 (sw 2).
-fs.writeFileSync(mapFile, '2=1\n3=2\n');
+fs.writeFileSync(mapFile, INTERFACE_MAP);
 const SETUP = [...TWO_LOOPS, 'mpls table add 0', 'set interface mpls loop0 enable', 'set interface mpls loop1 enable'];
 const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000) => pollFor(what, fn, ms, 50);
-
-/** zebra's stream: groups, then routes of every kind, then an EVPN MAC, then the end marker. */
-function stream(): Buffer {
-  const e = new FpmEncoder();
-  const v4 = (s: string) => s;
-  e.nexthop({ id: 1, gateway: v4('10.0.0.2'), oif: 2 });
-  e.nexthop({ id: 2, gateway: v4('10.0.1.2'), oif: 3 });
-  e.nexthop({ id: 3, group: [{ id: 1, weight: 3 }, { id: 2, weight: 1 }] });
-  e.nexthop({ id: 4, gateway: v4('10.0.1.2'), oif: 3, labels: [16001, 16002] });
-  e.nexthop({ id: 5, family: AF_INET6, oif: 3 }); // attached IPv6 leg
-  e.nexthop({ id: 6, gateway: 'fd00:0:0:1::2', oif: 2 });
-  e.nexthop({ id: 7, oif: 2 }); // attached IPv4 leg
-  e.nexthop({ id: 8, gateway: v4('10.0.1.2'), oif: 3, backupNhg: 1 });
-  const r = (dst: string, len: number, o: Record<string, unknown>) => e.route({ family: dst.includes(':') ? AF_INET6 : AF_INET, dst, dstLen: len, protocol: RTPROT_BGP, ...o });
-  r('20.0.0.0', 24, { nhId: 1 });
-  r('20.0.1.0', 24, { nhId: 3 });
-  r('20.0.2.0', 24, { nhId: 4 });
-  r('20.0.3.0', 24, { rtype: RTN_BLACKHOLE, protocol: RTPROT_ZSTATIC });
-  r('20.0.4.0', 24, { rtype: RTN_UNREACHABLE, protocol: RTPROT_ZSTATIC });
-  r('20.0.5.0', 24, { rtype: RTN_PROHIBIT, protocol: RTPROT_ZSTATIC });
-  r('20.0.6.0', 24, { nhId: 7 });
-  r('20.0.7.0', 24, { nhId: 8 });
-  r('21.0.0.0', 24, { nhId: 1, table: 1001 });
-  r('2001:db8:1::', 48, { nhId: 6 });
-  r('2001:db8:2::', 48, { nhId: 5 });
-  r('2001:db8:3::', 48, { nhId: 6, table: 1001 });
-  // An LSP: local label 5000 swapped to 6000 towards 10.0.0.2 (zebra sends LSPs with inline paths).
-  e.route({ family: AF_MPLS, dst: 5000, dstLen: 20, protocol: RTPROT_BGP, via: '10.0.0.2', oif: 2, newDst: [6000] });
-  // An EVPN remote MAC in VNI 100 behind VTEP 10.0.1.2.
-  e.neigh({ family: AF_BRIDGE, ifindex: 9, lladdr: 'aa:bb:cc:00:00:01', dst: '10.0.1.2', vni: 100 });
-  e.done();
-  return e.toBuffer();
-}
 
 interface Fibpush {
   child: ChildProcess;
@@ -103,7 +69,7 @@ run('every route kind into a real VPP: what VPP forwards and lists is what zebra
     return x.replay.state === 'ended' && x.queueDepth === 0 && x.vppInFlight === 0 && (x.dataplane.counters?.retriesPending ?? 0) === 0 ? x : undefined;
   });
   assert.is(s.dataplane.failures, 0, String(s.dataplane.lastError));
-  assert.is(s.dataplane.routes, 13, 'routes VPP holds: 12 IP routes and the LSP');
+  assert.is(s.dataplane.routes, 14, 'routes VPP holds: 13 IP routes and the LSP');
   const c = (p: string, t = 0) => vpp!.chain(p, t);
   assert.equal(c('20.0.0.0/24'), ['via 10.0.0.2 loop0'], 'single');
   assert.equal(c('20.0.1.0/24'), ['via 10.0.0.2 loop0', 'via 10.0.1.2 loop1'], 'weighted ECMP');
@@ -114,6 +80,7 @@ run('every route kind into a real VPP: what VPP forwards and lists is what zebra
   assert.equal(c('20.0.5.0/24'), ['prohibit'], 'prohibit');
   assert.equal(c('20.0.6.0/24'), ['glean loop0'], 'attached IPv4 leg: glean for the destination');
   assert.equal(c('20.0.7.0/24'), ['via 10.0.1.2 loop1'], 'primary of a group with a backup');
+  assert.equal(c('20.0.8.1/32'), ['via 20.0.8.1 loop0'], 'attached leg on a host prefix: a neighbour for the prefix itself');
   assert.equal(c('21.0.0.0/24', 1001), ['via 10.0.0.2 loop0'], 'non-main table');
   assert.equal(c('2001:db8:1::/48'), ['via fd00:0:0:1::2 loop0'], 'IPv6');
   assert.equal(c('2001:db8:2::/48'), ['glean loop1'], 'attached IPv6 leg');
@@ -143,7 +110,7 @@ run('every route kind into a real VPP: what VPP forwards and lists is what zebra
     }
     assert.equal(listed.sort(), [
       '0 2001:0db8:0001/48 0', '0 2001:0db8:0002/48 0', '0 20.0.0.0/24 0', '0 20.0.1.0/24 0', '0 20.0.2.0/24 0', '0 20.0.3.0/24 2',
-      '0 20.0.4.0/24 5', '0 20.0.5.0/24 6', '0 20.0.6.0/24 0', '0 20.0.7.0/24 0', '1001 20010db80003/48 0', '1001 21.0.0.0/24 0',
+      '0 20.0.4.0/24 5', '0 20.0.5.0/24 6', '0 20.0.6.0/24 0', '0 20.0.7.0/24 0', '0 20.0.8.1/32 0', '1001 20010db80003/48 0', '1001 21.0.0.0/24 0',
     ].map((x) => x.replace('2001:0db8:0001', '20010db80001').replace('2001:0db8:0002', '20010db80002')).sort());
   } finally {
     await api.close();
