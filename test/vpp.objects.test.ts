@@ -102,4 +102,28 @@ test('pic: an unshared group changes in place with one call; a shared one gets i
   assert.is((await s.lookup(0, '20.0.5.1')).legs[0].nh, '10.0.1.1');
 });
 
+test('EVPN: MACs on an L2 group that zebra renumbers are not written again', async () => {
+  const s = await VppSimulator.start({ seed: 78 });
+  const src = new TestSource();
+  const c = new VppClient({ socketPath: s.apiSocket, window: 256, timeoutMs: 5000 });
+  const p = new VppProgrammer(c, src, { retryBaseMs: 10, retryMaxMs: 50, lcpRefreshMs: 0, evpn: { vtepSource: '192.0.2.1' } });
+  open.push({ p, s });
+  await p.start();
+  src.setNhg({ id: 500, fdb: true, family: 7, primary: [{ gw: '192.0.2.13' }, { gw: '192.0.2.14' }] });
+  for (let i = 1; i <= 50; i++) src.setMac({ mac: `02:00:00:00:00:${i.toString(16).padStart(2, '0')}`, vni: 200, nhg: 500 });
+  await idle(p);
+  await s.resetCounters();
+  src.setNhg({ id: 900, fdb: true, family: 7, primary: [{ gw: '192.0.2.13' }, { gw: '192.0.2.14' }] });
+  for (let i = 1; i <= 50; i++) src.setMac({ mac: `02:00:00:00:00:${i.toString(16).padStart(2, '0')}`, vni: 200, nhg: 900 });
+  src.delNhg(500);
+  await idle(p);
+  const calls = Object.entries((await s.counters()).calls).filter(([n]) => n !== 'control_ping');
+  assert.equal(calls, [], 'no API call');
+  assert.is(p.counters.rewritesAvoided, 50);
+  // A MAC that really moves is written.
+  src.setMac({ mac: '02:00:00:00:00:01', vni: 200, vtep: '192.0.2.20' });
+  await idle(p);
+  assert.ok(((await s.counters()).calls.l2fib_add_del ?? 0) >= 1);
+});
+
 test.run();

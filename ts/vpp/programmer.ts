@@ -334,6 +334,9 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
   private readonly nhgAttempts = new Map<number, number>();
   /** PIC objects by content (NhgObject), and by object id. */
   private readonly objects = new Map<string, NhgObject>();
+  /** EVPN MACs VPP holds ("vni/mac" -> VTEP hex), and Sets in flight (handle -> the same). */
+  private readonly macsHeld = new Map<string, string>();
+  private readonly macsInFlight = new Map<number, { key: string; vtep: string }>();
   private readonly objById = new Map<number, NhgObject>();
   /** Objects no zebra id maps onto, withdrawn once the source has run dry. */
   private readonly orphans = new Set<NhgObject>();
@@ -416,7 +419,15 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     if (opts.interfaceMapFile) for (const [k, v] of loadInterfaceMap(opts.interfaceMapFile)) statics.set(k, v);
     this.ifmap.setStatic(statics);
     this.sinkIdx = client.addSink(this);
-    this.evpn = new EvpnProgrammer(client, opts.evpn ?? {}, (h, ok, err) => this.source.routeResult(h, ok, err));
+    this.evpn = new EvpnProgrammer(client, opts.evpn ?? {}, (h, ok, err) => {
+      const m = this.macsInFlight.get(h);
+      if (m) {
+        this.macsInFlight.delete(h);
+        if (ok) this.macsHeld.set(m.key, m.vtep);
+        else this.macsHeld.delete(m.key);
+      }
+      this.source.routeResult(h, ok, err);
+    });
     this.growSlots(1024);
     for (const fam of [4, 6] as const) {
       for (const [target, type] of [[Target.Blackhole, PathType.Drop], [Target.Unreachable, PathType.IcmpUnreach], [Target.Prohibit, PathType.IcmpProhibit]] as const) {
@@ -491,6 +502,8 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     this.counters.resyncs++;
     this.tables.clear();
     this.evpn.reset();
+    this.macsHeld.clear();
+    this.macsInFlight.clear();
     for (const g of this.nhgs.values()) g.programmed = false;
     // A new VPP has none of the host routes: objects are written again as their groups come.
     for (const o of this.objById.values()) o.programmed = false;
@@ -1328,6 +1341,17 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       const l = g?.primary.find((x) => x.gwFamily !== 0);
       if (l) vtep = l.gw.slice();
     }
+    // What VPP holds per MAC: a Set to the VTEP it already points at (the same L2 group under a
+    // new id after zebra renumbered it, or a replay) is acknowledged without a write.
+    const key = `${m.vni}/${Buffer.from(m.mac.buffer, m.mac.byteOffset, 6).toString('hex')}`;
+    const vtepHex = Buffer.from(vtep).toString('hex');
+    if (m.op === Op.Set && vtep.length > 0 && this.macsHeld.get(key) === vtepHex) {
+      this.counters.rewritesAvoided++;
+      this.source.routeResult(m.handle, true);
+      return;
+    }
+    this.macsHeld.delete(key);
+    if (m.op === Op.Set) this.macsInFlight.set(m.handle, { key, vtep: vtepHex });
     this.evpn.apply({ isAdd: m.op === Op.Set, mac: m.mac.slice(0, 6), vni: m.vni, vtep, handle: m.handle });
     void this.evpn.idle().then(() => this.checkIdle());
   }
