@@ -153,6 +153,8 @@ export class Adoption implements ChangeSource {
       log: Logger;
       /** A route acknowledged without a write (feedback and progress, like any result). */
       onUnchanged: (r: RouteView) => void;
+      /** Routes expected (--expected-routes): the adopted tables are sized once for them. */
+      expectedRoutes?: number;
     },
   ) {
     const s = store as FibStore & { replayAll?: () => number };
@@ -233,6 +235,12 @@ export class Adoption implements ChangeSource {
    */
   async dump(): Promise<void> {
     this.state = 'dumping';
+    const exp = this.opts.expectedRoutes ?? 0;
+    if (exp > 0) {
+      // Split as the store splits it (a full table is ~81% IPv4): no regrowth while VPP streams.
+      this.rt4.reserve(exp * 0.85);
+      this.rt6.reserve(exp * 0.22);
+    }
     const t0 = performance.now();
     const p = this.programmer;
     try {

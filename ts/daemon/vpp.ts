@@ -40,6 +40,7 @@ export class VppDataplane implements Dataplane {
       tableMap: cfg.tableMap,
       log: log.child({ component: 'adopt' }),
       onUnchanged: (v) => onResult(resultFromView(v, true, undefined, unchanged)),
+      expectedRoutes: cfg.expectedRoutes,
     });
     this.programmer = new VppProgrammer(this.client, this.adoption, {
       mode: cfg.mode,
