@@ -7,11 +7,11 @@
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions", "-O2", "-O0"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-O0"],
-      "cflags": ["-O3", "-fvisibility=hidden"],
-      "cflags_cc": ["-O3", "-fvisibility=hidden", "-std=c++17", "-fno-exceptions"],
+      "cflags": ["-O3", "-fvisibility=hidden", "-Wall", "-Wextra", "-Werror"],
+      "cflags_cc": ["-O3", "-fvisibility=hidden", "-std=c++17", "-fno-exceptions", "-Wall", "-Wextra", "-Werror"],
       "xcode_settings": {
         "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",
-        "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17"]
+        "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17", "-Wall", "-Wextra", "-Werror"]
       }
     }
   ]

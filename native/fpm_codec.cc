@@ -55,11 +55,17 @@ class DecoderWrap : public Napi::ObjectWrap<DecoderWrap> {
           .ThrowAsJavaScriptException();
       return;
     }
-    // The ArrayBuffer of a batch is never resized or transferred, so its data pointer is stable
-    // while we hold a reference (N-API: napi_get_arraybuffer_info).
+    // The batch's columns point into this ArrayBuffer. JS can still take it away (structuredClone
+    // or postMessage with `transfer` detaches it), so every decode() checks that it is attached
+    // at the same address with the same length before writing (Bound()).
     buffer_ = Napi::Persistent(buf);
     meta_ = Napi::Persistent(meta.As<Napi::Object>());
     metaPtr_ = meta.As<Napi::Int32Array>().Data();
+    data_ = buf.Data();
+    length_ = buf.ByteLength();
+    metaBuffer_ = Napi::Persistent(meta.ArrayBuffer());
+    metaData_ = meta.ArrayBuffer().Data();
+    metaLength_ = meta.ArrayBuffer().ByteLength();
     dec_ = fpm::Decoder(b);
     bound_ = true;
   }
@@ -70,6 +76,10 @@ class DecoderWrap : public Napi::ObjectWrap<DecoderWrap> {
     Napi::Env env = info.Env();
     if (!bound_) {
       Napi::Error::New(env, "Decoder: not bound").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (const char* why = Unbound()) {
+      Napi::Error::New(env, std::string("decode: the batch's memory is gone: ") + why).ThrowAsJavaScriptException();
       return env.Undefined();
     }
     if (info.Length() < 3 || !info[0].IsTypedArray()) {
@@ -94,9 +104,25 @@ class DecoderWrap : public Napi::ObjectWrap<DecoderWrap> {
     return env.Undefined();
   }
 
+  // Why the memory bound at construction can no longer be written, or nullptr when it can.
+  const char* Unbound() {
+    Napi::ArrayBuffer b = buffer_.Value();
+    if (b.IsDetached()) return "its ArrayBuffer was transferred (detached)";
+    if (b.Data() != data_ || b.ByteLength() != length_) return "its ArrayBuffer moved or changed size";
+    Napi::ArrayBuffer m = metaBuffer_.Value();
+    if (m.IsDetached()) return "the meta array's buffer was transferred (detached)";
+    if (m.Data() != metaData_ || m.ByteLength() != metaLength_) return "the meta array's buffer moved or changed size";
+    return nullptr;
+  }
+
   Napi::Reference<Napi::ArrayBuffer> buffer_;
+  Napi::Reference<Napi::ArrayBuffer> metaBuffer_;
   Napi::ObjectReference meta_;
   int32_t* metaPtr_ = nullptr;
+  void* data_ = nullptr;
+  size_t length_ = 0;
+  void* metaData_ = nullptr;
+  size_t metaLength_ = 0;
   fpm::Decoder dec_;
   bool bound_ = false;
 };

@@ -18,7 +18,7 @@ fi
 mkdir -p "$out" "$corpus"
 
 # -O1 -g: libFuzzer's recommendation for sanitizer builds; UBSan aborts on the first report.
-if ! "$cxx" -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+if ! "$cxx" -std=c++17 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
   -I"$root/native" "$here/fuzz_decode.cc" -o "$out/fuzz_decode"; then
   echo "fuzz: build failed (is libclang-rt-14-dev installed?)" >&2
   exit 2
