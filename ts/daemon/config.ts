@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { UsageError, hostPortOption } from '../cli/command';
+import { isLoopbackAddress } from '../fpm/server';
 import { defaultPeerPolicy, PeerPolicy, uidOfUser, userOfUid, ZEBRA_USER } from '../fpm/peer';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -148,10 +149,8 @@ export function defaultControlPath(env: NodeJS.ProcessEnv = process.env): string
   return path.join(os.tmpdir(), `fibpush-${uid}`, 'control.sock');
 }
 
-export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
-}
+/** Loopback: one definition for the listener and the options (ts/fpm/server.ts isLoopbackAddress). */
+export const isLoopback = isLoopbackAddress;
 
 type Raw = Map<string, string | true>;
 

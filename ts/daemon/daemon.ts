@@ -6,6 +6,7 @@
 // may make the reader wait for the dataplane.
 import * as fs from 'fs';
 import * as net from 'net';
+import { selfCheck } from '../node-internals';
 import * as path from 'path';
 import type { Batch } from '../codec/layout';
 import { Meta } from '../codec/layout';
@@ -200,6 +201,9 @@ export class Daemon {
       zebraPeer: cfg.peer.kind === 'any' ? 'any (--any-peer)' : `uid ${cfg.peer.uid} (${cfg.peer.name})`,
     });
     if (cfg.dataplane === 'memory') this.log.info(`using the built-in memory dataplane (${cfg.dataplaneReason})`);
+    // The two uses of Node internals (ts/node-internals.ts) checked before anything depends on them.
+    const internals = await selfCheck();
+    if (internals) throw new Error(`Node ${process.version} does not behave as fibpush needs (ts/node-internals.ts): ${internals}`);
     await this.dataplane.start();
     if (cfg.control) {
       this.control = await serveControl(

@@ -1,6 +1,7 @@
 // The FPM TCP server: accepts zebra's dplane_fpm_nl connection (one at a time), reads it into a
 // reused buffer and feeds the stream decoder; hands out batches, never waits on anything downstream.
 import * as net from 'net';
+import { moveToOnread } from '../node-internals';
 import { Batch, Kind, Meta } from '../codec/layout';
 import { FpmFrameError, RowError } from '../codec/codes';
 import { createDecoder, DecoderImpl } from '../codec/decoder';
@@ -152,22 +153,6 @@ export function isLoopbackAddress(host: string): boolean {
 
 function newDrops(): Record<DropReason, number> {
   return { busy: 0, peer: 0, 'no-frame': 0, idle: 0, 'stream-error': 0, 'handler-error': 0, 'socket-error': 0, 'peer-closed': 0, shutdown: 0 };
-}
-
-/**
- * Hands the fd of a server-accepted socket (accepted paused) to a new net.Socket that reads
- * with `onread` into `buffer`. net.Server has no `onread` option (only client sockets get one,
- * net.connect), so the accepted handle is moved: the paused socket gives up its handle and is
- * destroyed without closing it (which also releases the server's connection count).
- */
-function adoptWithOnread(raw: net.Socket, buffer: Uint8Array, callback: (n: number, buf: Uint8Array) => boolean): net.Socket {
-  const holder = raw as unknown as { _handle: unknown };
-  const handle = holder._handle;
-  if (!handle) throw new Error('accepted socket has no handle');
-  holder._handle = null;
-  raw.destroy();
-  const opts = { handle, readable: true, writable: true, onread: { buffer, callback } };
-  return new net.Socket(opts as net.SocketConstructorOpts);
 }
 
 interface Active {
@@ -323,7 +308,7 @@ export class FpmServer {
       }
       return true;
     };
-    sock = adoptWithOnread(raw, this.readBuf, onRead);
+    sock = moveToOnread(raw, this.readBuf, onRead);
     sock.setNoDelay(true);
     const state: Active = { sock, conn, timer: null, reason: null, detail: '' };
     this.active = state;

@@ -5,8 +5,8 @@
 // payload bytes, header excluded), `u32 gc_mark_timestamp` (0), then the payload. A read may hold
 // many messages, or a fraction of one (sockclnt_create_reply carries the whole message table,
 // ~53 KB), so the reader keeps a partial tail and delivers each payload in place.
-import * as fs from 'fs';
 import * as net from 'net';
+import { readNow, socketFd } from '../node-internals';
 
 export const HEADER_SIZE = 16;
 
@@ -322,22 +322,25 @@ export class VppSocket {
    * socket, and hand them to the message handler now instead of at the event loop's next poll.
    * A caller that holds the event loop for long stretches (the zebra reader: libuv reads a busy
    * socket up to 32 times per poll) uses it to let replies free the window between its reads.
-   * The fd is non-blocking (libuv's), so EAGAIN ends it; EOF and errors are left to libuv's own
-   * read, which sees them again. Returns the bytes taken in; 0 when called from inside a handler.
+   * The fd is non-blocking (libuv's): EAGAIN (nothing yet) ends it, EOF is left to libuv's own
+   * read, any other error closes the socket. Returns the bytes taken in; 0 when called from inside
+   * a handler.
    */
   pollRead(maxBytes: number): number {
     const s = this.sock;
     if (!s || this.closed || this.framing) return 0;
-    const fd = (s as unknown as { _handle?: { fd?: number } | null })._handle?.fd;
-    if (typeof fd !== 'number' || fd < 0) return 0;
+    const fd = socketFd(s);
+    if (fd < 0) return 0;
     const buf = this.pollBuf ?? (this.pollBuf = Buffer.allocUnsafe(64 * 1024));
     let total = 0;
     while (total < maxBytes && !this.closed) {
       let n: number;
       try {
-        n = fs.readSync(fd, buf, 0, buf.length, null);
-      } catch {
-        break; // EAGAIN: nothing more for now
+        n = readNow(fd, buf);
+      } catch (e) {
+        // Not "nothing yet": the socket is broken; libuv's own read would see it too.
+        this.destroy(e as Error);
+        break;
       }
       if (n <= 0) break;
       total += n;
