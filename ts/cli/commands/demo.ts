@@ -4,6 +4,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Command, UsageError, intOption, parseArgs } from '../command';
+import { stopWithNpmParent } from '../parent';
 import { DaemonConfig, DEFAULT_FEEDBACK_RATE, parseTableMap } from '../../daemon/config';
 import { Daemon } from '../../daemon/daemon';
 import { createLogger } from '../../daemon/logger';
@@ -414,9 +415,11 @@ export const command: Command = {
     process.stdout.on('error', () => {});
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    const unwatch = stopWithNpmParent(onSignal);
     try {
       return await (real ? demoRealZebra(o) : demoGenerated(o));
     } finally {
+      unwatch();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
