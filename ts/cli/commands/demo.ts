@@ -223,6 +223,8 @@ async function demoGenerated(o: DemoOpts): Promise<number> {
   const v6 = Math.round((o.routes * 230) / 1230);
   const v4 = o.routes - v6;
   say(`fibpush demo: zebra (a generated table: ${fmtCount(v4)} IPv4 + ${fmtCount(v6)} IPv6 routes) -> fibpush -> VPP (simulator)`);
+  // A million routes take seconds to generate and encode: say what is happening before it does.
+  say(`  generating the table and encoding it as zebra 8.4.4 would send it${o.routes >= 500_000 ? ' (a few seconds for this size)' : ''}...`);
   let t = performance.now();
   const table = generateFullTable({ v4, v6, seed: o.seed, upstreams });
   // The end-of-replay marker is what zebra with frr-patches/ sends; stock zebra needs --quiet-period instead.
