@@ -189,10 +189,49 @@ function fmt(n: number | null | undefined, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
+/** The report fits a terminal this wide: tables are split, prose is wrapped. */
+const WIDTH = 120;
+
+/** Splits `text` into lines of at most `width` characters at spaces; continuation lines start with `indent`. */
+function wrap(text: string, width: number, indent: string): string[] {
+  const lead = /^ */.exec(text)![0];
+  const lines: string[] = [];
+  let line = lead;
+  for (const word of text.slice(lead.length).split(' ')) {
+    if (line.trim() !== '' && line.length + 1 + word.length > width) {
+      lines.push(line.trimEnd());
+      line = lead + indent + word;
+    } else line = line.trim() === '' ? line + word : `${line} ${word}`;
+  }
+  if (line.trim() !== '') lines.push(line.trimEnd());
+  return lines;
+}
+
+/** A full table is about 1.23M routes; below this the run is a functional check, not a sizing one. */
+const SIZING_MIN_ROUTES = 1_000_000;
+
+/** console.log, wrapped to WIDTH (continuation lines indented). */
+function say(text = ''): void {
+  for (const line of text.split('\n')) for (const l of line === '' ? [''] : wrap(line, WIDTH, '    ')) console.log(l);
+}
+
+/** The line a person sizing a box acts on: what the whole table cost fibpush here, in one sentence. */
+function sizingLine(main: CaseResult | undefined, routes: number, dataplane: string, small: boolean): string {
+  const table = small ? `${fmt(routes)} routes` : `full table (${fmt(routes / 1e6, 2)}M)`;
+  const caveat = small ? ' (not a full table: run without --small to size a box)' : '';
+  if (!main || !main.ok || main.programmedSeconds === null) return `this box: ${table} into ${dataplane}: the fibpush case did not complete, no figure to size with`;
+  return (
+    `this box: ${table} into ${dataplane} in ${fmt(main.programmedSeconds, 1)} s, ` +
+    `fibpush CPU ${fmt(main.cpuSeconds, 1)} s, RSS ${main.rssPeakBytes ? fmt(main.rssPeakBytes / 1048576) : '-'} MB${caveat}`
+  );
+}
+
+/** Columns of figures are right-aligned, columns of words (and the first) left-aligned. */
 function printTable(rows: string[][]): void {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  const words = rows[0].map((_, c) => c === 0 || rows.slice(1).some((r) => !/^[-\d.,x%]*$/.test(r[c] ?? '')));
   rows.forEach((row, k) => {
-    console.log(row.map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
+    console.log(row.map((cell, c) => (words[c] ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
     if (k === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   });
 }
@@ -233,14 +272,14 @@ async function parent(argv: string[]): Promise<number> {
   const specFile = path.join(dir, 'spec.json');
   fs.writeFileSync(specFile, JSON.stringify(spec));
   const dpName = a.dataplane === 'simulator' ? 'VPP simulator (test/vpp-sim)' : a.dataplane === 'vpp' ? `VPP at ${a.vppSocket}` : 'memory dataplane';
-  console.log(
-    `full table: ${fmt(m.t.v4.count)} IPv4 + ${fmt(m.t.v6.count)} IPv6 routes, ${m.t.nexthops.length} nexthop objects, seed ${a.seed}; ` +
+  say(
+    `table: ${fmt(m.t.v4.count)} IPv4 + ${fmt(m.t.v6.count)} IPv6 routes, ${m.t.nexthops.length} nexthop objects, seed ${a.seed}; ` +
       `as zebra 8.4.4 replays it: NHG mode ${fmt(nhgBytes.length / 1048576, 1)} MiB (${fmt(nhgBytes.length / routes, 1)} B/route), ` +
       `inline ${fmt(inlineBytes.length / 1048576, 1)} MiB${a.endMarker ? ', end-of-replay marker' : ''}`,
   );
-  console.log(`generated in ${fmt(t1 - t0)} ms, encoded in ${fmt(t2 - t1)} ms; dataplane: ${dpName}; each case in a fresh process with its own dataplane and daemon`);
-  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log('');
+  say(`generated in ${fmt(t1 - t0)} ms, encoded in ${fmt(t2 - t1)} ms; dataplane: ${dpName}; each case in a fresh process with its own dataplane and daemon`);
+  say(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  say('');
 
   const results: CaseResult[] = [];
   try {
@@ -256,66 +295,105 @@ async function parent(argv: string[]): Promise<number> {
   const raw = by('raw-client');
   const rawRate = raw?.ok && raw.programmedSeconds ? routes / raw.programmedSeconds : null;
 
-  const header = ['case', 'read s', 'read routes/s', 'programmed s', 'routes/s', 'x raw', 'CPU s', 'dataplane CPU s', 'peak RSS MB', 'B/route', 'route API calls', ''];
-  const rows: string[][] = [header];
+  // Two tables of at most ~100 columns (a terminal of 120 holds them), then the cases in words.
+  const timing: string[][] = [['case', 'read s', 'read routes/s', 'programmed s', 'routes/s', 'x raw']];
+  const resources: string[][] = [['case', 'CPU s', 'dataplane CPU s', 'peak RSS MB', 'B/route', 'route API calls']];
+  const described: string[] = [];
   for (const r of results) {
     const rate = r.programmedSeconds ? routes / r.programmedSeconds : null;
-    const note = r.error ? `FAILED: ${r.error.slice(0, 120)}` : r.description + (r.ok ? '' : ' (NOT OK: see above)');
-    rows.push([
+    timing.push([
       r.name,
       fmt(r.readSeconds, 3),
       r.readSeconds ? fmt(routes / r.readSeconds) : '-',
       fmt(r.programmedSeconds, 3),
       fmt(rate),
       rate && rawRate ? fmt(rate / rawRate, 2) : '-',
+    ]);
+    resources.push([
+      r.name,
       fmt(r.cpuSeconds, 2),
       fmt(r.dataplaneCpuSeconds, 2),
       r.rssPeakBytes ? fmt(r.rssPeakBytes / 1048576) : '-',
       fmt(r.rssBytesPerRoute, 1),
       fmt(r.apiCalls),
-      note,
     ]);
+    const note = r.error ? `FAILED: ${r.error.slice(0, 200)}` : r.description + (r.ok ? '' : ' (NOT OK: see above)');
+    described.push(...wrap(`${r.name.padEnd(15)} ${note}`, WIDTH, ' '.repeat(16)));
   }
-  printTable(rows);
-  console.log('');
+  printTable(timing);
+  say('');
+  printTable(resources);
+  say('');
+  for (const l of described) say(l);
+  say('');
   const readHow = results.find((r) => r.name !== 'tcp-read' && r.readSource)?.readSource ?? 'zebra connected -> fibpush ingested the end-of-replay marker';
-  console.log(`read s: ${readHow} (tcp-read: the reader's last byte); programmed s: zebra connected -> the last`);
-  console.log('RTM_F_OFFLOAD reached zebra (raw-client: its last reply); CPU s: fibpush\'s user+system CPU from connect to the last');
-  console.log('notification; B/route: (peak RSS - RSS before zebra connected) / routes; route API calls: ip_route_add_del the dataplane served');
-  console.log('(simulator counters; with a real VPP, every request fibpush sent).');
-
-  for (const r of results) for (const n of r.notes) console.log(`note (${r.name}): ${n}`);
+  const dpCpu =
+    a.dataplane === 'simulator'
+      ? "the VPP simulator's user+system CPU over the same interval (the dataplane's share of the work)"
+      : a.dataplane === 'vpp'
+        ? "not measured against a real VPP (its CPU is not this benchmark's to read): '-'"
+        : "'-': the memory dataplane runs inside fibpush and is counted in CPU s";
+  const legend: [string, string][] = [
+    ['read s', `${readHow} (tcp-read: the reader's last byte)`],
+    ['read routes/s', 'routes / read s: how fast the table is read and ingested'],
+    ['programmed s', 'zebra connected -> the last RTM_F_OFFLOAD reached zebra (raw-client: its last reply)'],
+    ['routes/s', 'routes / programmed s: end to end'],
+    ['x raw', "routes/s / raw-client's routes/s (1.00 = as fast as a client with no FIB logic at all)"],
+    ['CPU s', "the case process's user+system CPU from connect to the last notification: fibpush's own (tcp-read: the reader's, raw-client: the client's)"],
+    ['dataplane CPU s', dpCpu],
+    ['peak RSS MB', "fibpush's peak resident memory (VmHWM) over the case"],
+    ['B/route', "(peak RSS - RSS before zebra connected) / routes: fibpush's memory per route"],
+    ['route API calls', 'ip_route_add_del calls the dataplane served (simulator counters; with a real VPP, every request fibpush sent)'],
+  ];
+  for (const [k, v] of legend) say(wrap(`${k.padEnd(17)}${v}`, WIDTH, ' '.repeat(17)).join('\n'));
+  const smallTable = routes < SIZING_MIN_ROUTES;
+  if (smallTable) {
+    say('');
+    for (const l of wrap(
+      `note: a small table (${fmt(routes)} routes). Per-route and per-second figures are dominated by fixed costs here (process ` +
+        'start, JIT warm-up, table set-up, the first connect) and mean little: use them to check that everything works, and a ' +
+        'full table (no --small) to size a box. The targets below are set for a full table.',
+      WIDTH,
+      '      ',
+    )) say(l);
+  }
+  say('');
+  for (const r of results) for (const n of r.notes) say(`note (${r.name}): ${n}`);
   // How much programming overlapped the read: the first sample that saw the whole table read.
   const overlap = (r: CaseResult | undefined): number | null => r?.samples.find((x) => x.read >= routes)?.programmed ?? null;
   const withSamples = results.filter((r) => r.name !== 'stalled' && overlap(r) !== null);
   if (withSamples.length > 0) {
-    console.log(`programmed by the time the whole table was read (first metrics sample after it): ${withSamples.map((r) => `${r.name} ${fmt(overlap(r))}`).join(', ')}`);
+    say(`programmed by the time the whole table was read (first metrics sample after it): ${withSamples.map((r) => `${r.name} ${fmt(overlap(r))}`).join(', ')}`);
   }
 
   const nhgPic = main?.nhgChange ?? null;
   const nhgInline = by('fibpush-inline')?.nhgChange ?? null;
   if (nhgPic || nhgInline) {
-    console.log('');
+    say('');
     const n = nhgPic ?? nhgInline;
-    console.log(`NHG change (group ${n?.nhg} "${n?.label}", ${fmt(n?.dependents)} routes, a member removed):`);
-    if (nhgPic) console.log(`  PIC:    ${fmt(nhgPic.apiCalls)} route API calls, converged in ${fmt(nhgPic.seconds * 1000, 1)} ms`);
-    if (nhgInline) console.log(`  inline: ${fmt(nhgInline.apiCalls)} route API calls, converged in ${fmt(nhgInline.seconds * 1000, 1)} ms`);
+    say(`NHG change (group ${n?.nhg} "${n?.label}", ${fmt(n?.dependents)} routes, a member removed):`);
+    if (nhgPic) say(`  PIC:    ${fmt(nhgPic.apiCalls)} route API calls, converged in ${fmt(nhgPic.seconds * 1000, 1)} ms`);
+    if (nhgInline) say(`  inline: ${fmt(nhgInline.apiCalls)} route API calls, converged in ${fmt(nhgInline.seconds * 1000, 1)} ms`);
   }
   const ch = main?.churn;
   if (ch) {
-    console.log('');
-    console.log(`churn: ${fmt(ch.events)} events in ${fmt(ch.seconds, 1)} s (asked ${fmt(ch.rateAsked)}/s), ${fmt(ch.apiCalls)} route API calls; latency sent -> acknowledged:`);
+    say('');
+    say(`churn: ${fmt(ch.events)} events in ${fmt(ch.seconds, 1)} s (asked ${fmt(ch.rateAsked)}/s), ${fmt(ch.apiCalls)} route API calls; latency sent -> acknowledged:`);
     printTable([
-      ['event', 'sent', 'acked', 'p50 ms', 'p99 ms', 'max ms', 'acknowledged when'],
-      ['replace', fmt(ch.replace.events), fmt(ch.replace.acked), fmt(ch.replace.p50Ms, 2), fmt(ch.replace.p99Ms, 2), fmt(ch.replace.maxMs, 2), 'its RTM_F_OFFLOAD reached zebra'],
-      ['withdraw', fmt(ch.withdraw.events), fmt(ch.withdraw.acked), fmt(ch.withdraw.p50Ms, 2), fmt(ch.withdraw.p99Ms, 2), fmt(ch.withdraw.maxMs, 2), ch.withdrawMethod],
-      ['NHG change', fmt(ch.nhg.events), fmt(ch.nhg.acked), fmt(ch.nhg.p50Ms, 2), fmt(ch.nhg.p99Ms, 2), fmt(ch.nhg.maxMs, 2), ch.nhgMethod],
+      ['event', 'sent', 'acked', 'p50 ms', 'p99 ms', 'max ms'],
+      ['replace', fmt(ch.replace.events), fmt(ch.replace.acked), fmt(ch.replace.p50Ms, 2), fmt(ch.replace.p99Ms, 2), fmt(ch.replace.maxMs, 2)],
+      ['withdraw', fmt(ch.withdraw.events), fmt(ch.withdraw.acked), fmt(ch.withdraw.p50Ms, 2), fmt(ch.withdraw.p99Ms, 2), fmt(ch.withdraw.maxMs, 2)],
+      ['NHG change', fmt(ch.nhg.events), fmt(ch.nhg.acked), fmt(ch.nhg.p50Ms, 2), fmt(ch.nhg.p99Ms, 2), fmt(ch.nhg.maxMs, 2)],
     ]);
+    say('acknowledged when:');
+    say(`  replace: its RTM_F_OFFLOAD reached zebra`);
+    say(`  withdraw: ${ch.withdrawMethod}`);
+    say(`  NHG change: ${ch.nhgMethod}`);
   }
   const fo = main?.failover;
   if (fo) {
-    console.log('');
-    console.log(
+    say('');
+    say(
       `failover: sw_if_index ${fo.swIfIndex} down in the dataplane (a member of the busiest group ${fo.nhg} "${fo.label}"): ` +
         `${fmt(fo.affectedNhgs)} groups / ${fmt(fo.affectedRoutes)} routes affected; all forward around it after ${fmt(fo.seconds * 1000, 1)} ms; ` +
         `${fmt(fo.apiCalls)} route API calls (all calls: ${JSON.stringify(fo.apiCallsByName)}); fibpush's reaction: ${JSON.stringify(fo.fibpushReaction)}`,
@@ -323,8 +401,8 @@ async function parent(argv: string[]): Promise<number> {
   }
   const st = by('stalled');
   if (st?.stalled) {
-    console.log('');
-    console.log(
+    say('');
+    say(
       `stalled dataplane: the whole table read in ${fmt(st.readSeconds, 3)} s (${fmt(st.readSeconds ? routes / st.readSeconds : null)} routes/s); ` +
         `${fmt(st.stalled.routesStored)} routes stored, ${fmt(st.stalled.queueDepth)} queued, ${fmt(st.stalled.vppInFlight)} in flight (window ${st.stalled.window}); ` +
         `${fmt(st.rssBytesPerRoute, 1)} B/route; RSS change in the 2 s after: ${fmt(st.stalled.rssGrowthAfterReadBytes / 1048576, 1)} MB`,
@@ -332,10 +410,10 @@ async function parent(argv: string[]): Promise<number> {
   }
   const checks = results.flatMap((r) => r.fib.map((f) => ({ name: r.name, ...f })));
   if (checks.length > 0) {
-    console.log('');
+    say('');
     for (const c of checks) {
       const k = c.check;
-      console.log(
+      say(
         `FIB ${k.ok ? 'matches' : 'DIFFERS'} (${c.name}, ${c.phase}): ${fmt(k.checked)} of ${fmt(k.expected)} routes compared, ${fmt(k.missing)} missing, ` +
           `${fmt(k.wrong)} wrong, ${fmt(k.extra)} extra; ${fmt(k.lookupsWrong)} of ${fmt(k.lookups)} lookups wrong`,
       );
@@ -347,16 +425,20 @@ async function parent(argv: string[]): Promise<number> {
   const progRate = main?.programmedSeconds ? routes / main.programmedSeconds : null;
   const ratio = progRate && rawRate ? progRate / rawRate : null;
   const fibMatches = checks.length > 0 && checks.every((c) => c.check.ok);
-  console.log('');
-  console.log('targets:');
-  console.log(`  read + ingest >= 5M routes/s (< 0.25 s for 1.23M): ${fmt(readRate)} routes/s, ${fmt(main?.readSeconds, 3)} s: ${verdict(readRate === null ? null : readRate >= 5e6)}`);
-  console.log(`  fibpush memory <= 64 B/route: ${fmt(main?.rssBytesPerRoute, 1)} B/route (peak ${fmt((main?.rssPeakBytes ?? 0) / 1048576)} MB): ${verdict(main?.rssBytesPerRoute == null ? null : main.rssBytesPerRoute <= 64)}`);
-  console.log(`  end to end >= 0.9x the minimal client: ${fmt(progRate)} vs ${fmt(rawRate)} routes/s = ${fmt(ratio, 2)}x: ${verdict(ratio === null ? null : ratio >= 0.9)}`);
+  say('');
+  say(
+    smallTable
+      ? `targets (set for a full table of ~1.23M routes; at ${fmt(routes)} routes a MISSED rate, memory or CPU line below says little):`
+      : 'targets:',
+  );
+  say(`  read + ingest >= 5M routes/s (< 0.25 s for 1.23M): ${fmt(readRate)} routes/s, ${fmt(main?.readSeconds, 3)} s: ${verdict(readRate === null ? null : readRate >= 5e6)}`);
+  say(`  fibpush memory <= 64 B/route: ${fmt(main?.rssBytesPerRoute, 1)} B/route (peak ${fmt((main?.rssPeakBytes ?? 0) / 1048576)} MB): ${verdict(main?.rssBytesPerRoute == null ? null : main.rssBytesPerRoute <= 64)}`);
+  say(`  end to end >= 0.9x the minimal client: ${fmt(progRate)} vs ${fmt(rawRate)} routes/s = ${fmt(ratio, 2)}x: ${verdict(ratio === null ? null : ratio >= 0.9)}`);
   const cpuRatio = main?.cpuSeconds && main.dataplaneCpuSeconds ? main.cpuSeconds / main.dataplaneCpuSeconds : null;
-  console.log(`  fibpush CPU a small fraction (< 0.5x) of the dataplane's during the load: ${fmt(main?.cpuSeconds, 2)} s vs ${fmt(main?.dataplaneCpuSeconds, 2)} s = ${fmt(cpuRatio, 2)}x: ${verdict(cpuRatio === null ? null : cpuRatio < 0.5)}`);
-  console.log(`  NHG change in PIC mode = 1 API call: ${fmt(nhgPic?.apiCalls)}: ${verdict(nhgPic ? nhgPic.apiCalls === 1 : null)}`);
-  console.log(`  dataplane stalled: table still read completely, memory bounded: ${st?.stalled ? `${fmt(st.stalled.routesStored)} of ${fmt(routes)} routes read, ${fmt(st.rssBytesPerRoute, 1)} B/route` : '-'}: ${verdict(st ? st.ok : null)}`);
-  console.log(`  every route acknowledged, FIB equals zebra's table: ${fmt(main?.acked)} of ${fmt(routes)} acked, FIB ${fibMatches ? 'matches' : 'differs or unchecked'}: ${verdict(main ? main.acked === routes && fibMatches : null)}`);
+  say(`  fibpush CPU a small fraction (< 0.5x) of the dataplane's during the load: ${fmt(main?.cpuSeconds, 2)} s vs ${fmt(main?.dataplaneCpuSeconds, 2)} s = ${fmt(cpuRatio, 2)}x: ${verdict(cpuRatio === null ? null : cpuRatio < 0.5)}`);
+  say(`  NHG change in PIC mode = 1 API call: ${fmt(nhgPic?.apiCalls)}: ${verdict(nhgPic ? nhgPic.apiCalls === 1 : null)}`);
+  say(`  dataplane stalled: table still read completely, memory bounded: ${st?.stalled ? `${fmt(st.stalled.routesStored)} of ${fmt(routes)} routes read, ${fmt(st.rssBytesPerRoute, 1)} B/route` : '-'}: ${verdict(st ? st.ok : null)}`);
+  say(`  every route acknowledged, FIB equals zebra's table: ${fmt(main?.acked)} of ${fmt(routes)} acked, FIB ${fibMatches ? 'matches' : 'differs or unchecked'}: ${verdict(main ? main.acked === routes && fibMatches : null)}`);
 
   const summary = {
     routes,
@@ -385,7 +467,7 @@ async function parent(argv: string[]): Promise<number> {
   };
   if (a.json) {
     fs.writeFileSync(a.json, JSON.stringify(summary, null, 2) + '\n');
-    console.log(`\nJSON: ${a.json}`);
+    say(`\nJSON: ${a.json}`);
   }
   if (a.plot) {
     const palette: Record<string, string> = { fibpush: '#1f77b4', 'fibpush-ts': '#ff7f0e', 'fibpush-inline': '#2ca02c', 'zebra-inline': '#9467bd', stalled: '#d62728' };
@@ -397,8 +479,10 @@ async function parent(argv: string[]): Promise<number> {
       if (r.name !== 'stalled') series.push({ label: `${r.name}: programmed`, color, points: [[0, 0], ...r.samples.map((s) => [s.t, s.programmed] as [number, number])] });
     }
     fs.writeFileSync(a.plot, svgChart(`fibpush full feed: ${fmt(routes)} routes into the ${dpName}`, `routes read (dashed) and programmed (solid), fibpush metrics every 100 ms; ${os.cpus().length} CPUs, node ${process.version}`, series));
-    console.log(`plot: ${a.plot}`);
+    say(`plot: ${a.plot}`);
   }
+  say('');
+  say(sizingLine(main, routes, a.dataplane === 'simulator' ? 'the VPP simulator' : a.dataplane === 'vpp' ? `VPP (${a.vppSocket})` : 'the memory dataplane', smallTable));
   const allOk = results.every((r) => r.ok);
   return allOk ? 0 : 1;
 }

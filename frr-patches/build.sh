@@ -9,6 +9,8 @@
 #                     downloaded source, the patched tree (src/), the build (build/) and the
 #                     install prefix (install/)
 #   JOBS              make jobs (default 2)
+#   FIBPUSH_DEBIAN_MIRROR  the Debian mirror for the source package (default: the one this
+#                     machine's apt configuration uses for bookworm)
 #
 # Idempotent: a second run with the same patches only runs make (nothing to do) and make install.
 # When the patches change, the old ones are reversed and the new ones applied in the same tree,
@@ -42,6 +44,37 @@ configure_flags=(
 log() { printf '== %s\n' "$*"; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 
+# The Debian mirror this machine's apt already uses, so no host name lives in the repository:
+# FIBPUSH_DEBIAN_MIRROR if set, else the first URI of a deb822 source (/etc/apt/sources.list.d/
+# *.sources) whose Suites include bookworm, else of a one-line `deb` entry for bookworm in
+# /etc/apt/sources.list.
+debian_mirror() {
+	if [ -n "${FIBPUSH_DEBIAN_MIRROR:-}" ]; then
+		printf '%s\n' "$FIBPUSH_DEBIAN_MIRROR"
+		return
+	fi
+	local f uri=
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -r "$f" ] || continue
+		# Paragraph mode: one stanza per record; comment lines dropped first.
+		uri=$(sed '/^[[:space:]]*#/d' "$f" | awk 'BEGIN { RS = "" } {
+			uri = ""; ok = 0; key = ""
+			for (i = 1; i <= NF; i++) {
+				if ($i ~ /:$/ && $i !~ /^[a-z]+:\/\//) { key = $i; continue }
+				if (key == "URIs:" && uri == "") uri = $i
+				if (key == "Suites:" && $i == "bookworm") ok = 1
+			}
+			if (ok && uri != "") { print uri; exit }
+		}')
+		[ -n "$uri" ] && break
+	done
+	if [ -z "$uri" ] && [ -r /etc/apt/sources.list ]; then
+		uri=$(awk '$1 == "deb" && / bookworm / { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z+]+:\/\//) { print $i; exit } }' /etc/apt/sources.list)
+	fi
+	[ -n "$uri" ] || die "no Debian bookworm source in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list; set FIBPUSH_DEBIAN_MIRROR=URI"
+	printf '%s\n' "$uri"
+}
+
 start=$SECONDS
 mkdir -p "$work"
 
@@ -63,7 +96,9 @@ if [ -z "$dsc" ]; then
 	log "downloading Debian's frr source package"
 	apt=$work/apt
 	mkdir -p "$apt/lists/partial" "$dl"
-	printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' >"$apt/s.sources"
+	uri=$(debian_mirror)
+	log "Debian mirror (from this machine's apt configuration): $uri"
+	printf 'Types: deb-src\nURIs: %s\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" >"$apt/s.sources"
 	aptopts=(-o Dir::Etc::SourceList="$apt/s.sources" -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$apt/lists")
 	apt-get "${aptopts[@]}" update >"$apt/update.log" 2>&1 || { cat "$apt/update.log" >&2; die "apt-get update (deb-src) failed"; }
 	(cd "$dl" && apt-get "${aptopts[@]}" source --download-only frr)

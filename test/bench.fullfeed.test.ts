@@ -72,10 +72,14 @@ test('npm run fullfeed -- --small: every route acknowledged, FIB equals the gene
   const json = path.join(dir, 'out.json');
   const plot = path.join(dir, 'out.svg');
   try {
+    let report = '';
     const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const c = spawn(process.execPath, [BENCH, '--small', '--churn-seconds', '2', '--json', json, '--plot', plot], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
-      c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      c.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        report += d.toString();
+      });
       c.stderr.on('data', (d: Buffer) => (out += d.toString()));
       const t = setTimeout(() => c.kill('SIGTERM'), 110_000);
       c.on('exit', (code) => {
@@ -85,6 +89,21 @@ test('npm run fullfeed -- --small: every route acknowledged, FIB equals the gene
     });
     assert.is(code, 0, out.slice(-3000));
     const s = JSON.parse(fs.readFileSync(json, 'utf8')) as Summary;
+
+    // The report as a person reads it: 120 columns, every table column explained, the small-table
+    // caveat, and the closing sizing line.
+    const lines = report.split('\n');
+    for (const l of lines) assert.ok(l.length <= 120, `a report line of ${l.length} columns: ${l}`);
+    const headers = lines.filter((l, i) => /^case\s{2,}/.test(l) && /^-+(\s+-+)+$/.test(lines[i + 1] ?? ''));
+    assert.is(headers.length, 2, report);
+    for (const h of headers) {
+      for (const col of h.split(/\s{2,}/).slice(1)) {
+        assert.ok(lines.some((l) => l.startsWith(col.padEnd(17))), `column "${col}" is in the legend`);
+      }
+    }
+    assert.match(report, /^note: a small table \(25,000 routes\)\. Per-route and per-second figures are dominated by fixed costs/m);
+    const closing = lines.filter((l) => l !== '').slice(-2).join(' ').replace(/\s+/g, ' ');
+    assert.match(closing, /^this box: 25,000 routes into the VPP simulator in [\d.]+ s, fibpush CPU [\d.]+ s, RSS [\d,]+ MB \(not a full table: run without --small to size a box\)$/);
 
     // The fields outside checks read, with their types.
     const numbers = ['routes', 'acked', 'readSeconds', 'programmedSeconds', 'routesPerSecondRead', 'routesPerSecondProgrammed', 'rssBytesPerRoute', 'ratioVsRawClient', 'picNhgChangeApiCalls', 'inlineNhgChangeApiCalls'];

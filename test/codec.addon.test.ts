@@ -7,10 +7,10 @@ import { createDecoder } from '../ts/codec/decoder';
 import { Meta } from '../ts/codec/layout';
 import { nativeAvailable } from '../ts/native/binding';
 import { fixtureNames, readFixture } from './helpers/fixtures';
+import { gateSuite } from './helpers/skip';
 
 const native = nativeAvailable();
-const run = native ? test : test.skip;
-if (!native) console.warn('\n  codec.addon skipped: the native addon is not built (npm run build)\n');
+const run = gateSuite(test, native ? null : 'the native addon is not built (npm run build)', 'ci-installs');
 
 /** Rows, frames and a checksum of the row kinds of every fixture, decoded here. */
 function decodeAll(): string {

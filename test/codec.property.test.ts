@@ -7,6 +7,7 @@ import { FpmStreamReader } from '../ts/codec/stream';
 import { DecodedMessage, formatIp, formatMac, messageFromRow } from '../ts/codec/format';
 import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS, AF_UNSPEC, AnyMsg, encodeMessage, FpmEncoder, parseIp, PathSpec } from '../ts/codec/encoder';
 import { Rng } from '../ts/gen/rng';
+import { testIf } from './helpers/skip';
 
 const SEEDS = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233];
 const MESSAGES_PER_SEED = 300;
@@ -197,14 +198,17 @@ function rowsOf(d: Decoder, buf: Uint8Array): { msgs: DecodedMessage[]; frameOff
   return { msgs, frameOffs };
 }
 
-function hasNative(): boolean {
+/** Why the native decoder cannot be used here (null when it can); `npm install` builds it. */
+function nativeMissing(): string | null {
   try {
     createDecoder('native');
-    return true;
-  } catch {
-    return false;
+    return null;
+  } catch (e) {
+    return `native decoder not built: ${(e as Error).message.split('\n')[0]}`;
   }
 }
+const NATIVE_MISSING = nativeMissing();
+const whenNative = (impl: DecoderImpl) => (impl === 'native' ? NATIVE_MISSING : null);
 
 test('IPv4/IPv6 text round-trips through parseIp and formatIp', () => {
   const rng = new Rng(7);
@@ -220,11 +224,7 @@ test('IPv4/IPv6 text round-trips through parseIp and formatIp', () => {
 });
 
 for (const impl of ['ts', 'native'] as DecoderImpl[]) {
-  test(`${impl}: decode(encode(x)) == x`, () => {
-    if (impl === 'native' && !hasNative()) {
-      console.warn('native decoder not built: native round-trip skipped');
-      return;
-    }
+  testIf(test, whenNative(impl), 'ci-installs', `${impl}: decode(encode(x)) == x`, () => {
     const d = createDecoder(impl, bigBatch());
     for (const seed of SEEDS) {
       const rng = new Rng(seed);
@@ -239,11 +239,7 @@ for (const impl of ['ts', 'native'] as DecoderImpl[]) {
   });
 }
 
-test('native == TS, every column of every row and side table', () => {
-  if (!hasNative()) {
-    console.warn('native decoder not built: native/TS comparison skipped');
-    return;
-  }
+testIf(test, NATIVE_MISSING, 'ci-installs', 'native == TS, every column of every row and side table', () => {
   const ts = createDecoder('ts', bigBatch());
   const nat = createDecoder('native', bigBatch());
   for (const seed of SEEDS) {
@@ -274,8 +270,8 @@ test('native == TS, every column of every row and side table', () => {
   }
 });
 
-test('random chunk splits through FpmStreamReader give the same messages and stream offsets', () => {
-  for (const impl of (hasNative() ? ['ts', 'native'] : ['ts']) as DecoderImpl[]) {
+for (const impl of ['ts', 'native'] as DecoderImpl[]) {
+  testIf(test, whenNative(impl), 'ci-installs', `${impl}: random chunk splits through FpmStreamReader give the same messages and stream offsets`, () => {
     for (const seed of SEEDS.slice(0, 6)) {
       const rng = new Rng(seed + 1000);
       const msgs: DecodedMessage[] = [];
@@ -305,7 +301,7 @@ test('random chunk splits through FpmStreamReader give the same messages and str
         assert.equal(offs, frameOffs, `${impl} seed ${seed} round ${round}: stream offsets`);
       }
     }
-  }
-});
+  });
+}
 
 test.run();

@@ -1,5 +1,5 @@
 // End to end with a real FRR 8.4 zebra: zebra -> `fibpush run` (a separate process in zebra's namespace) -> VPP simulator; every scenario ends with the simulator's FIB equal to zebra's.
-import { test } from 'uvu';
+import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -31,6 +31,7 @@ interface Ctx {
   feed: StandardFeed;
 }
 const gate = new FrrGate('e2e.frr');
+const test = gate.guard(uvuTest);
 let ctx: Ctx | null = null;
 let lab: FrrLab | null = null;
 let sim: VppSimulator | null = null;

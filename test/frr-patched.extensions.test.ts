@@ -2,7 +2,7 @@
 // (bash frr-patches/build.sh) and fibpush's TS decoder: backup nexthop groups
 // (NHA_FPM_BACKUP_NHG), the end-of-replay marker (NLMSG_DONE), offload feedback to zebra, and the
 // replay of every table. Opt-in: without the patched build the suite is a loud skip.
-import { test } from 'uvu';
+import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -43,6 +43,7 @@ interface Ctx {
 }
 const ctx: Ctx = { lab: null, rec: null, conn: null, ifs: {} };
 const gate = new PatchedGate('frr-patched.extensions');
+const test = gate.guard(uvuTest);
 const need = () => ctx as Required<{ [K in keyof Ctx]: NonNullable<Ctx[K]> }>;
 
 const dones = (msgs: DecodedMessage[]) => msgs.filter((m) => m.kind === 'done');

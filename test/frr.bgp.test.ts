@@ -1,6 +1,6 @@
 // The BGP feeder against real bgpd: 10,500 prefixes over two eBGP sessions (ECMP, weighted ECMP,
 // single paths, IPv6) reach zebra's FPM stream as zebra reports them, through peer down/up.
-import { test } from 'uvu';
+import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FrrGate, FrrLab, waitFor, BUFFER_FULL_KEY } from './frr/harness';
 import { FpmRecorder, RecordedConnection } from './frr/recorder';
@@ -17,6 +17,7 @@ interface Ctx {
 }
 let ctx: Ctx | null = null;
 const gate = new FrrGate('frr.bgp');
+const test = gate.guard(uvuTest);
 let lab: FrrLab | null = null;
 let rec: FpmRecorder | null = null;
 let feeder: BgpFeeder | null = null;

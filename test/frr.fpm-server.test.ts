@@ -1,6 +1,6 @@
 // fibpush's FPM server and feedback against a real zebra: the stream it decodes (native decoder)
 // is zebra's FIB, offload frames reach zebra, and a dropped connection comes back as a new epoch.
-import { test } from 'uvu';
+import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FrrGate, FrrLab, waitFor, BUFFER_FULL_KEY } from './frr/harness';
 import { FpmFib } from './frr/fib';
@@ -10,6 +10,7 @@ import { Kind } from '../ts/codec/layout';
 
 const RTM_NEWROUTE = 24;
 const gate = new FrrGate('frr.fpm-server');
+const test = gate.guard(uvuTest);
 let lab: FrrLab | null = null;
 let server: FpmServer | null = null;
 const fb = new FeedbackSender({ ratePerSec: 50000 });

@@ -1,6 +1,6 @@
 // The real-FRR harness itself: zebra + staticd in namespaces stream their FIB to a plain recording
 // FPM listener; what `show ip route json` reports is exactly what arrived, through flaps and reconnects.
-import { test } from 'uvu';
+import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FrrGate, FrrLab, waitFor, BUFFER_FULL_KEY, parseNhgRib } from './frr/harness';
 import { FpmRecorder, RecordedConnection } from './frr/recorder';
@@ -16,6 +16,7 @@ interface Ctx {
 }
 const ctx: Ctx = { lab: null, rec: null, conn: null, ifs: {} };
 const gate = new FrrGate('frr.harness');
+const test = gate.guard(uvuTest);
 
 const fpmFib = (c: RecordedConnection) => () => c.fib.fib().fib;
 const route = (f: Fib, key: string): FibRoute => {

@@ -19,6 +19,8 @@ import {
   waitFor,
 } from './proc';
 import { diffFib, Fib, fibFromZebraJson, parseConcatenatedJson } from './fib';
+import type { Test } from 'uvu';
+import { gateSuite } from '../helpers/skip';
 
 export { requireFrr, frrUnavailableReason, listenInNetns, spawnInNetns, waitFor, sleep } from './proc';
 
@@ -38,6 +40,13 @@ export class FrrGate {
   }
   get available(): boolean {
     return this.why === null;
+  }
+  /**
+   * The suite's `test`, gated: when FRR cannot run here its tests are registered as skipped
+   * with the reason (failing instead under CI, which installs FRR); hooks must check `available`.
+   */
+  guard<T>(test: Test<T>): Test<T> {
+    return gateSuite(test, this.why === null ? null : `real FRR cannot run here: ${this.why}`, 'ci-installs');
   }
   fail(e: unknown): void {
     this.err = e;

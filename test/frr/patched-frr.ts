@@ -6,6 +6,8 @@ import * as path from 'path';
 import { createDecoder } from '../../ts/codec/decoder';
 import { FpmStreamReader } from '../../ts/codec/stream';
 import { DecodedMessage, messageFromRow } from '../../ts/codec/format';
+import type { Test } from 'uvu';
+import { gateSuite } from '../helpers/skip';
 
 /**
  * Install prefix of the patched build: env FIBPUSH_FRR_PATCHED, else frr-patches/build.sh's default
@@ -85,6 +87,11 @@ export class PatchedGate {
 
   get available(): boolean {
     return this.why === null;
+  }
+
+  /** The suite's `test`, gated: a missing build skips everywhere; a build that cannot run fails under CI. */
+  guard<T>(test: Test<T>): Test<T> {
+    return gateSuite(test, this.why, patchedBuildMissing(this.frr) ? 'optional' : 'ci-installs');
   }
 
   fail(e: unknown): void {

@@ -1,5 +1,8 @@
 // `fibpush` entry point: dispatches to the subcommands in ts/cli/commands/.
+import * as fs from 'fs';
+import * as path from 'path';
 import { Command, UsageError } from './command';
+import { REPO_ROOT } from '../paths';
 
 // Loaded lazily so `fibpush decode` does not pay for the daemon's modules.
 const COMMANDS: Record<string, () => Command> = {
@@ -11,6 +14,18 @@ const COMMANDS: Record<string, () => Command> = {
   demo: () => require('./commands/demo').command as Command,
 };
 
+/** The version in the package.json fibpush runs from (a checkout or an installed package). */
+export function version(): string {
+  const file = path.join(REPO_ROOT, 'package.json');
+  try {
+    const v = (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: unknown }).version;
+    if (typeof v === 'string') return v;
+    throw new Error('no "version" string');
+  } catch (e) {
+    throw new Error(`cannot read fibpush's version from ${file}: ${(e as Error).message}`);
+  }
+}
+
 function topHelp(): string {
   const lines = [
     'fibpush: FIB-offload sidecar for FRRouting (zebra FPM in, VPP binary API out)',
@@ -20,7 +35,7 @@ function topHelp(): string {
     'Commands:',
   ];
   for (const [name, load] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${load().summary}`);
-  lines.push('', 'Run `fibpush <command> --help` for its options.');
+  lines.push('', 'Run `fibpush <command> --help` for its options; `fibpush --version` prints the version.');
   return lines.join('\n');
 }
 
@@ -29,6 +44,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(topHelp() + '\n');
     return name ? 0 : 1;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`fibpush ${version()}\n`);
+    return 0;
   }
   const load = COMMANDS[name];
   if (!load) {

@@ -9,7 +9,7 @@ export interface ReplayStatus {
   endedBy: 'marker' | 'quiet-period' | null;
   /** Routes received since the connection opened. */
   received: number;
-  /** Routes the dataplane answered for since the connection opened. */
+  /** Routes the dataplane answered for during the initial sync (it stops counting when the sync completes). */
   programmed: number;
   /** Seconds from connect to the end of replay (null while replaying). */
   seconds: number | null;
@@ -85,8 +85,9 @@ export function formatStatus(s: StatusReport): string {
       ? 'waiting for zebra'
       : r.state === 'replaying'
         ? `replaying: ${fmtCount(r.received)} received, ${fmtCount(r.programmed)} programmed`
-        : `ended by ${r.endedBy === 'marker' ? 'end marker' : 'quiet period'} after ${fmtDuration(r.seconds ?? 0)}` +
-          ` (${fmtCount(r.received)} received, ${fmtCount(r.swept)} swept)`;
+        : // `received` counts on after the replay (every update since connect): say so, apart from the replay.
+          `ended by ${r.endedBy === 'marker' ? 'end marker' : 'quiet period'} after ${fmtDuration(r.seconds ?? 0)}, ` +
+          `${fmtCount(r.swept)} swept; ${fmtCount(r.received)} routes received since zebra connected`;
   const dp = s.dataplane;
   const lines = [
     `fibpush ${s.version}, pid ${s.pid}, up ${fmtDuration(s.uptimeSec)}, listening on ${s.listen}`,

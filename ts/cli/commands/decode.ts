@@ -69,6 +69,12 @@ async function run(argv: string[]): Promise<number> {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
+    // open(2) succeeds on a directory; read(2) would then fail with a bare EISDIR.
+    if (fs.fstatSync(fd).isDirectory()) {
+      fs.closeSync(fd);
+      process.stderr.write(`fibpush decode: ${file} is a directory; expected an FPM capture file (as \`fibpush record --out FILE\` writes)\n`);
+      return 1;
+    }
   } catch (e) {
     process.stderr.write(`fibpush decode: cannot open ${file}: ${(e as Error).message}\n`);
     return 1;

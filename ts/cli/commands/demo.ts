@@ -6,6 +6,7 @@ import * as path from 'path';
 import { Command, UsageError, intOption, parseArgs } from '../command';
 import { DaemonConfig, DEFAULT_FEEDBACK_RATE, DEFAULT_MAX_PARKED, parseTableMap } from '../../daemon/config';
 import { defaultPeerPolicy, ownPeerPolicy, PeerPolicy } from '../../fpm/peer';
+import { stopWithNpmParent } from '../parent';
 import { Daemon } from '../../daemon/daemon';
 import { createLogger } from '../../daemon/logger';
 import { fmtCount, fmtDuration, fmtRate, ProgressLine } from '../../daemon/progress';
@@ -226,6 +227,8 @@ async function demoGenerated(o: DemoOpts): Promise<number> {
   const v6 = Math.round((o.routes * 230) / 1230);
   const v4 = o.routes - v6;
   say(`fibpush demo: zebra (a generated table: ${fmtCount(v4)} IPv4 + ${fmtCount(v6)} IPv6 routes) -> fibpush -> VPP (simulator)`);
+  // A million routes take seconds to generate and encode: say what is happening before it does.
+  say(`  generating the table and encoding it as zebra 8.4.4 would send it${o.routes >= 500_000 ? ' (a few seconds for this size)' : ''}...`);
   let t = performance.now();
   const table = generateFullTable({ v4, v6, seed: o.seed, upstreams });
   // The end-of-replay marker is what zebra with frr-patches/ sends; stock zebra needs --quiet-period instead.
@@ -420,9 +423,11 @@ export const command: Command = {
     process.stdout.on('error', () => {});
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    const unwatch = stopWithNpmParent(onSignal);
     try {
       return await (real ? demoRealZebra(o) : demoGenerated(o));
     } finally {
+      unwatch();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }

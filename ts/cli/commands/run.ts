@@ -4,6 +4,7 @@ import { resolveConfig, runHelp, runOptionSpec, DaemonConfig } from '../../daemo
 import { createLogger, Logger } from '../../daemon/logger';
 import { ProgressLine } from '../../daemon/progress';
 import { Daemon, DataplaneFactory } from '../../daemon/daemon';
+import { stopWithNpmParent } from '../parent';
 
 /** The VPP dataplane, loaded only when asked for (the memory dataplane needs none of ts/vpp). */
 export function vppDataplaneFactory(cfg: DaemonConfig): DataplaneFactory {
@@ -24,6 +25,21 @@ export function terminalOutput(cfg: DaemonConfig): { log: Logger; progress: Prog
   return { log, progress };
 }
 
+/** A start-up failure in words: the socket errors name the address and what to change. */
+export function startFailure(e: NodeJS.ErrnoException & { address?: string; port?: number }): string {
+  const where = e.address !== undefined ? `${e.address}${e.port !== undefined ? `:${e.port}` : ''}` : '';
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return `cannot listen on ${where || 'the address'}: it is already in use (another fibpush or FPM server?); stop it or pick another address with --listen or --metrics`;
+    case 'EACCES':
+      return `cannot listen on ${where || 'the address'}: permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)`;
+    case 'EADDRNOTAVAIL':
+      return `cannot listen on ${where || 'the address'}: no interface of this host (or network namespace) has that address`;
+    default:
+      return `could not start: ${e.message}`;
+  }
+}
+
 export const command: Command = {
   summary: 'run the daemon: zebra FPM in, VPP (or the memory dataplane) out',
   help: runHelp(),
@@ -41,6 +57,8 @@ export const command: Command = {
       });
     } catch (e) {
       log.error('fibpush could not start', { error: (e as Error).message });
+      // The log may be JSON for a collector; say it plainly too, as the last line a person sees.
+      process.stderr.write(`fibpush run: ${startFailure(e as NodeJS.ErrnoException)}\n`);
       return 1;
     }
     return new Promise<number>((resolve) => {
@@ -63,6 +81,10 @@ export const command: Command = {
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      stopWithNpmParent(() => {
+        log.warn('the npm process that started fibpush is gone (npx/npm run do not pass SIGTERM on): stopping');
+        stop('SIGTERM');
+      });
     });
   },
 };

@@ -1,4 +1,5 @@
 // `fibpush status`: asks a running daemon over its control socket and prints JSON or a readable summary.
+import * as net from 'net';
 import { Command, UsageError, intOption, parseArgs } from '../command';
 import { defaultControlPath } from '../../daemon/config';
 import { controlRequest, ControlError } from '../../daemon/control';
@@ -26,7 +27,7 @@ Options:
   --timeout MS     how long to wait for the daemon (default 5000)
   --help           this text
 
-Exit status: 0 when the daemon answered, 1 when it could not be reached.`;
+Exit status: 0 when the daemon answered, 1 when it could not be reached or an option is wrong.`;
 
 export const command: Command = {
   summary: 'show the state of a running daemon (JSON with --json)',
@@ -40,6 +41,10 @@ export const command: Command = {
     const table = intOption(opts, 'table', 254, 0, 0xffffffff, 'a table id');
     const lookup = opts.get('lookup');
     if (lookup === true) throw new UsageError('Expected an address for --lookup');
+    // Checked here, before asking the daemon: a typo is a usage error (exit 1), not an answer.
+    if (typeof lookup === 'string' && net.isIP(lookup) === 0) {
+      throw new UsageError(`Expected an IPv4 or IPv6 address for --lookup but received "${lookup}"`);
+    }
     const json = opts.get('json') === true;
     try {
       const status = (await controlRequest(sock, { cmd: 'status' }, timeout)) as StatusReport;
