@@ -34,7 +34,10 @@ Table:
   --no-end-marker       no NLMSG_DONE after the replay (stock zebra 8.4.4; read time is then polled)
 Dataplane:
   --dataplane D         simulator (default), vpp, or memory
-  --vpp-socket PATH     a real VPP's API socket (implies --dataplane vpp)
+  --vpp-socket PATH     a real VPP's API socket (implies --dataplane vpp); cases share it, cleaned between
+  --vpp-run DIR         start a fresh real VPP for each case in DIR (tools/vpp/run.sh, loopbacks from
+                        --nexthops; default next hops 10.0.0.2@1,10.0.1.2@2) and stop it after: every
+                        case starts from the same VPP state, and VPP's CPU is measured
   --nexthops LIST       ADDR@SW_IF_INDEX,...: the attached next hops the groups are built from
                         (one upstream per distinct sw_if_index; fibpush gets the matching interface map)
 Phases:
@@ -63,6 +66,7 @@ interface Args {
   endMarker: boolean;
   dataplane: DataplaneKind;
   vppSocket: string | null;
+  vppRun: string | null;
   nexthops: string | null;
   churnRate: number;
   churnSeconds: number;
@@ -78,7 +82,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const known = new Set(['v4', 'v6', 'nhgs', 'seed', 'dataplane', 'vpp-socket', 'nexthops', 'churn-rate', 'churn-seconds', 'churn-mix', 'window', 'feedback-rate', 'expected-routes', 'lookups', 'cases', 'timeout', 'json', 'plot']);
+  const known = new Set(['v4', 'v6', 'nhgs', 'seed', 'dataplane', 'vpp-socket', 'vpp-run', 'nexthops', 'churn-rate', 'churn-seconds', 'churn-mix', 'window', 'feedback-rate', 'expected-routes', 'lookups', 'cases', 'timeout', 'json', 'plot']);
   const flags = new Set(['small', 'no-end-marker', 'help']);
   const vals = new Map<string, string>();
   const on = new Set<string>();
@@ -105,11 +109,13 @@ function parseArgs(argv: string[]): Args {
     return n;
   };
   const small = on.has('small');
-  const vppSocket = vals.get('vpp-socket') ?? null;
+  const vppRun = vals.get('vpp-run') ?? null;
+  if (vppRun && vals.has('vpp-socket')) throw new RangeError('Expected at most one of --vpp-run and --vpp-socket but received both');
+  const vppSocket = vppRun ? `${vppRun}/api.sock` : (vals.get('vpp-socket') ?? null);
   const dpv = vals.get('dataplane') ?? (vppSocket ? 'vpp' : 'simulator');
   if (dpv !== 'simulator' && dpv !== 'vpp' && dpv !== 'memory') throw new RangeError(`Expected simulator, vpp or memory for --dataplane but received "${dpv}"`);
   if (dpv === 'vpp' && !vppSocket) throw new RangeError('Expected --vpp-socket PATH with --dataplane vpp');
-  const nexthops = vals.get('nexthops') ?? null;
+  const nexthops = vals.get('nexthops') ?? (vppRun ? '10.0.0.2@1,10.0.1.2@2' : null);
   if (nexthops) parseNexthops(nexthops);
   const mix = (vals.get('churn-mix') ?? '75,24,1').split(',').map(Number);
   if (mix.length !== 3 || mix.some((x) => !(x >= 0)) || mix[0] + mix[1] + mix[2] <= 0) {
@@ -134,6 +140,7 @@ function parseArgs(argv: string[]): Args {
     endMarker: !on.has('no-end-marker'),
     dataplane: dpv,
     vppSocket,
+    vppRun,
     nexthops,
     churnRate: int('churn-rate', 1000, 0, 1_000_000),
     churnSeconds: int('churn-seconds', small ? 3 : 10, 0, 3600),
@@ -256,6 +263,7 @@ async function parent(argv: string[]): Promise<number> {
     table: { v4: a.v4, v6: a.v6, nhgs: a.nhgs, seed: a.seed, nexthops: a.nexthops },
     dataplane: a.dataplane,
     vppSocket: a.vppSocket,
+    vppRun: a.vppRun,
     files,
     endMarker: a.endMarker,
     churnRate: a.churnRate,
@@ -452,6 +460,8 @@ async function parent(argv: string[]): Promise<number> {
     cpuRatioVsDataplane: cpuRatio,
     programmedWhenReadEnded: overlap(main),
     picNhgChangeApiCalls: nhgPic?.apiCalls ?? null,
+    renumberApiCalls: main?.renumber?.apiCalls ?? null,
+    rawClient: raw ? { cpuSeconds: raw.cpuSeconds, vppRoutesPerSecond: rawRate } : null,
     inlineNhgChangeApiCalls: nhgInline?.apiCalls ?? null,
     dataplane: a.dataplane,
     fibMatches,

@@ -7,7 +7,7 @@
 // (ts/fpm/feedback.ts; fpm-extensions.md section 3). fibpush only sends it after VPP's reply
 // with retval 0, so the arrival time at zebra bounds the programming time from above; its rate
 // limit is raised so that it never paces the measurement (it still ticks every 10 ms).
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -15,13 +15,14 @@ import * as path from 'path';
 import { FpmEncoder } from '../../ts/codec/encoder';
 import type { StatusReport } from '../../ts/daemon/status';
 import { Rng } from '../../ts/gen/rng';
-import { NO_NH } from '../../ts/gen/fulltable';
+import { encodeTable, NO_NH, renumbered } from '../../ts/gen/fulltable';
 import { DEFAULT_PIC_TABLE } from '../../ts/vpp/programmer';
 import { VppSimulator } from '../../test/vpp-sim';
 import type { IfaceSpec, SimCounters } from '../../test/vpp-sim';
 import { dumpCheck, FibCheck, memoryCheck, memorySig, ControlConn, normPrefix, simLookupCheck, simSig } from './fibcheck';
 import { FamilyIx, FeedModel, TableSpec } from './model';
-import { cpuSeconds, FibpushProc, procStatusBytes, sleep, track, waitFor } from './procs';
+import { cpuSeconds, FibpushProc, procStatusBytes, repoRoot, sleep, track, waitFor } from './procs';
+import { formatAddr } from '../../ts/daemon/addr';
 import { cleanVpp, rawClient, RawResult } from './rawclient';
 import { changedGroup, encodeNexthop, encodeReplace, encodeWithdraw, ZebraSide } from './zebra';
 
@@ -32,6 +33,8 @@ export interface Spec {
   table: TableSpec;
   dataplane: DataplaneKind;
   vppSocket: string | null;
+  /** Start a fresh real VPP per case in this directory (tools/vpp/run.sh), stopped after the case. */
+  vppRun: string | null;
   /** The table as zebra replays it: NHG mode (with the end-of-replay marker unless disabled) and inline nexthops. */
   files: { nhg: string; inline: string };
   endMarker: boolean;
@@ -140,6 +143,8 @@ export interface CaseResult {
   samples: Sample[];
   fib: { phase: string; check: FibCheck }[];
   nhgChange?: NhgChange;
+  /** zebra restarted with every nexthop id renumbered: what it cost. */
+  renumber?: Renumber;
   churn?: Churn;
   failover?: Failover;
   stalled?: { routesStored: number; queueDepth: number; vppInFlight: number; window: number; rssGrowthAfterReadBytes: number };
@@ -208,12 +213,18 @@ class Env {
       }));
       this.sim = await VppSimulator.start({ interfaces, seed: this.spec.seed });
       this.socket = this.sim.apiSocket;
+    } else if (this.spec.vppRun) {
+      this.vppPid = startVpp(this.spec.vppRun, this.m);
+      this.socket = path.join(this.spec.vppRun, 'api.sock');
     } else if (this.spec.dataplane === 'vpp') {
       // A real VPP is shared by every case: start each from the state a fresh one has.
       this.socket = this.spec.vppSocket as string;
       await cleanVpp(this.socket, this.m, DEFAULT_PIC_TABLE, this.spec.timeoutMs * 0.3);
     }
   }
+
+  /** The real VPP this case started (--vpp-run), or 0. */
+  vppPid = 0;
 
   daemonArgs(extra: string[]): string[] {
     const dp = this.spec.dataplane === 'memory'
@@ -230,12 +241,54 @@ class Env {
   }
 
   dataplaneCpu(): number | null {
+    if (this.vppPid) return cpuSeconds(this.vppPid);
     return this.sim ? this.sim.cpuMs() / 1000 : null;
   }
 
   async close(): Promise<void> {
     if (this.sim) await this.sim.stop().catch(() => undefined);
+    if (this.vppPid) stopVpp(this.vppPid);
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A fresh real VPP in `dir` (tools/vpp/run.sh) with one loopback per upstream of the table, each
+ * with an address on the link of the next hops --nexthops gives it; returns its pid. VPP polls a
+ * core, as in production.
+ */
+function startVpp(dir: string, m: FeedModel): number {
+  const sws = [...new Set([...m.ifSw.values()])].sort((a, b) => a - b);
+  const lines: string[] = [];
+  for (let i = 0; i < (sws[sws.length - 1] ?? 0); i++) lines.push('create loopback interface');
+  for (const a of m.nexthopArgs) {
+    const itf = `loop${a.sw - 1}`;
+    if (a.family === 4) lines.push(`set interface ip address ${itf} ${a.addr[0]}.${a.addr[1]}.${a.addr[2]}.${a.addr[3] === 1 ? 254 : 1}/24`);
+    else lines.push(`set interface ip address ${itf} ${formatAddr(6, Uint8Array.from([...a.addr.subarray(0, 8), 0, 0, 0, 0, 0, 0, 0, a.addr[15] === 1 ? 254 : 1]))}/64`);
+  }
+  for (const sw of sws) lines.push(`set interface state loop${sw - 1} up`);
+  fs.mkdirSync(dir, { recursive: true });
+  const pidFile = path.join(dir, 'vpp.pid');
+  if (fs.existsSync(pidFile)) stopVpp(Number(fs.readFileSync(pidFile, 'utf8')));
+  const cli = path.join(dir, 'setup.cli');
+  fs.writeFileSync(cli, lines.join('\n') + '\n');
+  execFileSync('bash', [path.join(repoRoot(), 'tools', 'vpp', 'run.sh'), dir, cli], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return Number(fs.readFileSync(pidFile, 'utf8'));
+}
+
+function stopVpp(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 200; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    execFileSync('sleep', ['0.02']);
   }
 }
 
@@ -452,6 +505,54 @@ async function nhgChange(env: Env, fp: FibpushProc, z: ZebraSide, probe: Probe):
   const apiCalls = c0 && c1 ? routeCalls(callDelta(c0, c1)) : (s1.dataplane.counters?.client_sent ?? 0) - (s0.dataplane.counters?.client_sent ?? 0);
   log(`NHG change: group ${before.id} "${before.label}" (${users.get(k)} routes) -> "${after.label}": ${apiCalls} API calls, ${(seconds * 1000).toFixed(1)} ms`);
   return { nhg: before.id, label: before.label, dependents: users.get(k) ?? 0, apiCalls, callsSource: c0 ? 'simulator' : 'fibpush', seconds };
+}
+
+// ---------------------------------------------------------------- renumber: zebra restarts
+
+export interface Renumber {
+  routes: number;
+  /** Route API calls during the renumbered replay, until it was swept (the dataplane's count, or fibpush's requests). */
+  apiCalls: number;
+  callsSource: 'simulator' | 'fibpush';
+  /** Route writes fibpush avoided: the new group forwards like the one the dataplane holds. */
+  rewritesAvoided: number;
+  seconds: number;
+}
+
+/**
+ * zebra restarts: it reconnects and replays the same table with every nexthop id renumbered and
+ * the groups in another order (a restarted zebra numbers them as it creates them). Nothing
+ * forwards differently, so nothing should be written. The new connection replaces ld.zebra.
+ */
+async function renumber(env: Env, fp: FibpushProc, ld: Load): Promise<Renumber> {
+  const m = env.m;
+  const s0 = await waitIdle(fp, 60_000);
+  const c0 = await env.counters();
+  ld.zebra.close();
+  await waitFor('fibpush to see zebra go', async () => (await fp.status()).zebra === 'disconnected', 30_000, 10);
+  const r = renumbered(m.t, env.spec.seed + 7);
+  const bytes = encodeTable(r.table, { nhgMode: true, endMarker: true, nexthopOrder: r.order });
+  const t0 = performance.now();
+  const hook = ld.zebra.hook;
+  ld.zebra = await ZebraSide.connect(fp.port, m, hook);
+  await ld.zebra.write(bytes);
+  m.renumber(r.table.nexthops);
+  const s1 = await waitFor('the renumbered replay swept', async () => {
+    const x = await fp.status();
+    const c = x.dataplane.counters ?? {};
+    return x.epoch > s0.epoch && x.replay.state === 'ended' && x.nhgs === s0.nhgs && x.queueDepth === 0 && x.vppInFlight === 0 &&
+      (c.retriesPending ?? 0) === 0 ? x : undefined;
+  }, 600_000, 20);
+  const seconds = (performance.now() - t0) / 1000;
+  const c1 = await env.counters();
+  const d0 = s0.dataplane.counters ?? {};
+  const d1 = s1.dataplane.counters ?? {};
+  const apiCalls = c0 && c1 ? routeCalls(callDelta(c0, c1)) : (d1.client_sent ?? 0) - (d0.client_sent ?? 0);
+  const out: Renumber = {
+    routes: m.routes, apiCalls, callsSource: c0 ? 'simulator' : 'fibpush', rewritesAvoided: (d1.rewritesAvoided ?? 0) - (d0.rewritesAvoided ?? 0), seconds,
+  };
+  log(`renumber: zebra back with every nexthop id renumbered: ${apiCalls} route API calls for ${m.routes} routes, ${out.rewritesAvoided} writes avoided, swept after ${seconds.toFixed(2)} s`);
+  return out;
 }
 
 // ---------------------------------------------------------------- churn
@@ -707,6 +808,10 @@ async function fibpushCase(name: CaseName, spec: Spec, m: FeedModel): Promise<Ca
       await waitIdle(fp, 60_000);
       await fibCheck(env, fp, 'after the full table', r);
       if (spec.dataplane !== 'memory') r.nhgChange = await nhgChange(env, fp, ld.zebra, probe);
+      if (name === 'fibpush') {
+        r.renumber = await renumber(env, fp, ld);
+        await fibCheck(env, fp, 'after the renumbered replay', r);
+      }
       if (name === 'fibpush') {
         const reserved = new Set<number>();
         for (const list of probesByObject(m).values()) for (const p of list) reserved.add(p.f * m.sets[0].count + p.i);

@@ -99,8 +99,12 @@ export class FeedModel {
   private sigCache = new Map<number, string>();
   private presentCount: number;
 
+  /** The --nexthops given (empty for the generator's own addresses). */
+  readonly nexthopArgs: NexthopArg[];
+
   constructor(spec: TableSpec) {
     const args = spec.nexthops ? parseNexthops(spec.nexthops) : null;
+    this.nexthopArgs = args ?? [];
     const sws = args ? [...new Set(args.map((a) => a.sw))] : null;
     const upstreams = sws ? sws.length : 4;
     this.t = generateFullTable({ v4: spec.v4, v6: spec.v6, nhgs: spec.nhgs, seed: spec.seed, upstreams });
@@ -217,6 +221,16 @@ export class FeedModel {
 
   setObject(k: number, o: NexthopObject): void {
     this.t.nexthops[k] = o;
+    this.sigCache.clear();
+  }
+
+  /** zebra renumbered its nexthop objects (same index, new ids): later changes name the new ids. */
+  renumber(nexthops: readonly NexthopObject[]): void {
+    this.byId.clear();
+    nexthops.forEach((o, k) => {
+      this.t.nexthops[k] = o;
+      this.byId.set(o.id, k);
+    });
     this.sigCache.clear();
   }
 

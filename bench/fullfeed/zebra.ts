@@ -39,7 +39,7 @@ export class ZebraSide {
   private constructor(
     sock: net.Socket,
     private readonly model: FeedModel,
-    private readonly hook: OffloadHook,
+    readonly hook: OffloadHook,
   ) {
     this.sock = sock;
     sock.on('data', (d: Buffer) => this.onData(d));

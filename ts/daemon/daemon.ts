@@ -259,7 +259,7 @@ export class Daemon {
   }
 
   /** The connection delivered its first message: its replay (a new epoch) has started. */
-  private onReplayStart(c: FpmConnection): void {
+  private onReplayStart(c: FpmConnection, doneBefore: number): void {
     const epoch = this.store.counts().epoch;
     this.replayState = 'replaying';
     this.log.debug('replay starts', { remote: c.remote, epoch });
@@ -269,7 +269,9 @@ export class Daemon {
     s.received0 = this.receivedTotal();
     s.programmed = 0;
     s.announced = false;
-    this.lastDone = this.store.counters.doneRows;
+    // The end markers counted before this connection's first batch: a marker in that same batch
+    // (a whole short replay in one read) still ends this replay below.
+    this.lastDone = doneBefore;
     this.progress?.start(() => ({
       received: this.receivedTotal() - s.received0,
       programmed: s.programmed,
@@ -280,8 +282,9 @@ export class Daemon {
   private onBatch(b: Batch, chunk: Uint8Array, c: FpmConnection): void {
     this.batchRows.observe(b.meta[Meta.Rows]);
     const started = this.store.connectionStarted;
+    const doneBefore = this.store.counters.doneRows;
     this.store.ingest(b, chunk);
-    if (!started && this.store.connectionStarted) this.onReplayStart(c);
+    if (!started && this.store.connectionStarted) this.onReplayStart(c, doneBefore);
     const refused = this.store.takeRefused();
     if (refused.log) {
       this.log.warn('parking bound reached: routes naming nexthop groups zebra has not sent are refused (offload-failed)', {
