@@ -224,6 +224,8 @@ export class StoreCounters {
   nhgDelUnknown = 0;
   nhgDelRefused = 0;
   nhgBad = 0;
+  /** Nexthop objects with a non-MPLS encap (seg6, seg6local): kept, their routes reported failed. */
+  nhgUnsupportedEncap = 0;
   neighNew = 0;
   neighDel = 0;
   neighDelUnknown = 0;
@@ -241,7 +243,7 @@ export class StoreCounters {
 }
 
 function newPathView(): PathView {
-  return { gwFamily: 0, gw: new Uint8Array(16), ifindex: 0, weight: 1, labels: [], blackhole: false };
+  return { gwFamily: 0, gw: new Uint8Array(16), ifindex: 0, weight: 1, labels: [], blackhole: false, encap: 0 };
 }
 
 function pathInfo(l: Leg, weight: number): PathInfo {
@@ -1047,9 +1049,15 @@ export class FibStore implements ChangeSource {
       s.blackhole = (attrs & Attr.Blackhole) !== 0;
       s.flags = b.flags[r] & 0xff;
       s.labels.length = 0;
+      s.encap = 0;
       if ((attrs & Attr.Encap) !== 0 && b.encapType[r] === LWTUNNEL_ENCAP_MPLS) {
         const ls = b.labelStart[r];
         for (let j = 0; j < b.labelCount[r]; j++) s.labels.push((b.label[ls + j] >>> 12) & 0xfffff);
+      } else if ((attrs & Attr.Encap) !== 0 && (attrs & Attr.EncapType) !== 0 && b.encapType[r] !== 0) {
+        // seg6 / seg6local (SRv6) and other encaps: kept on the leg so the dataplane reports the
+        // group's routes failed instead of forwarding them without the encap.
+        s.encap = b.encapType[r];
+        c.nhgUnsupportedEncap++;
       }
       if (n.kind !== NhgKind.Single || !n.leg.equals(s)) changed = true;
       if (changed) {
@@ -1513,6 +1521,7 @@ export class FibStore implements ChangeSource {
     p.labels.length = 0;
     for (let j = 0; j < l.labels.length; j++) p.labels.push(l.labels[j]);
     p.blackhole = l.blackhole;
+    p.encap = l.encap;
     arr.push(p);
   }
 
