@@ -216,16 +216,11 @@ test('a BGP feed of 10,500 prefixes (ECMP, weighted 1:3, single, IPv6), then a p
   const z = await fibsEqual(c, 'BGP converged', 60000);
   assert.ok(z.size >= c.feed.total, `${z.size} routes`);
   const w = z.get(last)!.nexthops.map((n) => n.weight ?? 1).sort((a, b) => a - b);
-  // bgpd 10.3 does not weigh this feed's link bandwidth (1:1 in zebra: fixtures/frr-10.3/README.md
-  // difference 6); the mirror and VPP must still show exactly what zebra has.
   if (o.frr === '8.4') assert.equal(w, [1, 3], 'weighted ECMP as zebra has it');
+  // zebra 10.3 rescales daemons' weights (zapi_msg.c zapi_read_nexthops); seen here: 42:127.
+  else assert.ok(w.length === 2 && w[1] <= 255 && Math.abs(w[1] / w[0] - 3) < 0.1, `weighted ECMP 1:3 as zebra 10.3 scales it: ${w}`);
   const f = await c.sim.lookup(0, c.feed.weighted[0].replace('.0/24', '.9'));
-  if (c.frr === '8.4') assert.equal(f.legs.map((l) => Math.round(l.share * 4)).sort(), [1, 3], 'VPP splits 1:3');
-  else {
-    // VPP splits as zebra weighs (fibsEqual compared the weights already; this is the share).
-    const sum = w.reduce((a, b) => a + b, 0);
-    assert.equal(f.legs.map((l) => Math.round(l.share * sum)).sort((a, b) => a - b), w, `VPP splits ${w.join(':')}`);
-  }
+  assert.equal(f.legs.map((l) => Math.round(l.share * 4)).sort(), [1, 3], 'VPP splits 1:3');
   await c.feeder.peerDown(0);
   await waitFor('peer A routes gone from zebra', async () => !(await c.lab.fib()).has(`254 ${c.feed.single[0]}`), 30000);
   await fibsEqual(c, 'peer A down', 60000);

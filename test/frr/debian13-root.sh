@@ -10,9 +10,9 @@
 #   FIBPUSH_MIRROR  Debian mirror URI (default: the first non-security URI of the machine's apt sources)
 #
 # Idempotent: a root whose stamp matches this script's package set is reused as is (a few ms).
-# The root holds Debian's frr (zebra with dplane_fpm_nl, staticd, bgpd, isisd, ospfd, ... and
-# vtysh; Debian builds no sharpd) and iproute2. The daemons run as root inside it; nothing in it
-# is started by this script.
+# The root holds Debian's frr (zebra with dplane_fpm_nl, mgmtd, staticd, bgpd, isisd, ospfd, ...
+# and vtysh; Debian builds no sharpd) and iproute2. Its daemons are started as root and drop to
+# the root's own frr user; this script starts none of them. A fresh build takes about a minute.
 set -euo pipefail
 
 suite=trixie
@@ -97,7 +97,7 @@ rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/*_Packages* 
 	[ -f "$tmp/usr/lib/frr/modules/dplane_fpm_nl.so" ] ||
 	ls "$tmp"/usr/lib/*/frr/modules/dplane_fpm_nl.so >/dev/null 2>&1 || die "no dplane_fpm_nl.so in the new root"
 ver=$(chroot "$tmp" dpkg-query -W -f='${Version}' frr)
-log "frr $ver; daemons: $(cd "$tmp/usr/lib/frr" && ls -1 | grep -E 'd$' | tr '\n' ' ')"
+log "frr $ver; daemons: $(cd "$tmp/usr/lib/frr" && ls -1 | grep -v -e '\.sh$' -e '^frr-reload$' | tr '\n' ' ')"
 
 rm -rf "$root"
 mv "$tmp" "$root"
