@@ -52,7 +52,9 @@
   X(state, uint16_t)       \
   X(vlan, uint16_t)        \
   X(master, uint32_t)      \
-  X(vni, uint32_t)
+  X(vni, uint32_t)         \
+  X(encapOff, uint32_t)    \
+  X(encapLen, uint16_t)
 
 #define FPM_PATH_COLUMNS(X) \
   X(pIfindex, uint32_t)     \
@@ -67,7 +69,7 @@
 
 #define FPM_GROUP_COLUMNS(X) \
   X(gId, uint32_t)           \
-  X(gWeight, uint16_t)
+  X(gWeight, uint32_t)
 
 #define FPM_LABEL_COLUMNS(X) X(label, uint32_t)
 

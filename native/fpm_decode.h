@@ -74,6 +74,8 @@ constexpr uint16_t NDA_PROTOCOL = 12;
 constexpr uint16_t NDA_NH_ID = 13;
 // linux/mpls_iptunnel.h.
 constexpr uint16_t MPLS_IPTUNNEL_DST = 1;
+// linux/lwtunnel.h enum lwtunnel_encap_types.
+constexpr uint16_t LWTUNNEL_ENCAP_MPLS = 1;
 
 // Netlink is host-endian; fibpush decodes little-endian netlink (what x86/arm64 zebra writes).
 // Byte-wise reads compile to single loads at -O2 and never fault on alignment.
@@ -315,14 +317,19 @@ class Decoder {
     return kRowOk;
   }
 
-  /** RTA_ENCAP/NHA_ENCAP: nested; MPLS_IPTUNNEL_DST holds the labels (sets lblStart_/lblCount_). */
-  bool Encap(const uint8_t* c, uint32_t r, uint32_t attrs, uint16_t et, uint32_t o, uint32_t n) {
+  /**
+   * RTA_ENCAP/NHA_ENCAP: nested attributes, walked for structure whatever the encap type. With
+   * `mpls` (no encap type before it, or LWTUNNEL_ENCAP_MPLS) MPLS_IPTUNNEL_DST holds the labels
+   * (sets lblStart_/lblCount_). Other types reuse nested type 1 for other things
+   * (SEG6_IPTUNNEL_SRH, SEG6_LOCAL_ACTION in linux/seg6_*.h): no labels are taken from them.
+   */
+  bool Encap(const uint8_t* c, uint32_t r, uint32_t attrs, uint16_t et, uint32_t o, uint32_t n, bool mpls) {
     uint32_t start = labels_;
     uint32_t count = 0;
     AttrCursor& a = enc_;
     a.Reset(c, o, static_cast<size_t>(o) + n);
     while (a.Next()) {
-      if (a.type != wire::MPLS_IPTUNNEL_DST) continue;
+      if (!mpls || a.type != wire::MPLS_IPTUNNEL_DST) continue;
       const uint8_t err = Labels(c, a.off, a.len);
       if (err != kRowOk) {
         Fail(r, attrs, err, et, a.hdr);
@@ -398,7 +405,7 @@ class Decoder {
             b.pEncapType[i] = Le16(c + ao);
             break;
           case RTA_ENCAP:
-            if (!Encap(c, r, attrs, t, ao, m)) return false;
+            if (!Encap(c, r, attrs, t, ao, m, b.pEncapType[i] == 0 || b.pEncapType[i] == LWTUNNEL_ENCAP_MPLS)) return false;
             b.pLabelStart[i] = lblStart_;
             b.pLabelCount[i] = static_cast<uint8_t>(lblCount_);
             break;
@@ -512,9 +519,11 @@ class Decoder {
           break;
         }
         case RTA_ENCAP:
-          if (!Encap(c, r, attrs, t, o, n)) return;
+          if (!Encap(c, r, attrs, t, o, n, (attrs & kAttrEncapType) == 0 || b.encapType[r] == LWTUNNEL_ENCAP_MPLS)) return;
           b.labelStart[r] = lblStart_;
           b.labelCount[r] = static_cast<uint8_t>(lblCount_);
+          b.encapOff[r] = o;
+          b.encapLen[r] = static_cast<uint16_t>(n);
           attrs |= kAttrEncap;
           break;
         case RTA_MULTIPATH: {
@@ -601,12 +610,13 @@ class Decoder {
         case NHA_GROUP: {
           if (n == 0 || (n & 7) != 0) return Fail(r, attrs, kGroupBadSize, t, a.hdr);
           const uint32_t start = groups_;
-          // struct nexthop_grp {u32 id; u8 weight; u8 resvd1; u16 resvd2} (linux/nexthop.h).
+          // struct nexthop_grp {u32 id; u8 weight; u8 weight_high; u16 resvd2} (linux/nexthop.h
+          // since 6.12: weight_high was resvd1, so older senders leave it 0). Weight 1..65536.
           const uint32_t k = n >> 3;
           for (uint32_t g = 0; g < k; g++) {
             const uint8_t* m = c + o + 8 * g;
             b.gId[start + g] = Le32(m);
-            b.gWeight[start + g] = static_cast<uint16_t>(m[4] + 1);
+            b.gWeight[start + g] = static_cast<uint32_t>((m[4] | (m[5] << 8)) + 1);
           }
           groups_ += k;
           b.groupStart[r] = start;
@@ -615,9 +625,11 @@ class Decoder {
           break;
         }
         case NHA_ENCAP:
-          if (!Encap(c, r, attrs, t, o, n)) return;
+          if (!Encap(c, r, attrs, t, o, n, (attrs & kAttrEncapType) == 0 || b.encapType[r] == LWTUNNEL_ENCAP_MPLS)) return;
           b.labelStart[r] = lblStart_;
           b.labelCount[r] = static_cast<uint8_t>(lblCount_);
+          b.encapOff[r] = o;
+          b.encapLen[r] = static_cast<uint16_t>(n);
           attrs |= kAttrEncap;
           break;
         default:

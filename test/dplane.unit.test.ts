@@ -103,6 +103,29 @@ test('DEL+NEW of one key in a batch is one change; unchanged DEL+NEW still one S
   assert.is(d.nhg, 0);
 });
 
+test('a route update as one RTM_NEWROUTE (zebra 10.3, NLM_F_REPLACE): one change, the old group released, no delete', () => {
+  const s = new FibStore();
+  const m = new FibModel();
+  feed(s, (w) =>
+    w
+      .nexthop('new', { id: 1, gw: '10.99.1.2', oif: 2 })
+      .nexthop('new', { id: 2, gw: '10.99.2.2', oif: 3 })
+      .route('new', { dst: '10.5.0.0/24', nhId: 1 })
+      .route('new', { dst: 'fd00:5::/64', nhId: 1 }),
+  );
+  m.drain(s);
+  // fixtures/frr-10.3/static-nhg-flap: NEWROUTE REQUEST|CREATE|REPLACE for IPv4 and IPv6 alike.
+  feed(s, (w) => w.route('new', { dst: '10.5.0.0/24', nhId: 2 }).route('new', { dst: 'fd00:5::/64', nhId: 2 }));
+  const d = m.drain(s);
+  assert.equal(d.log.sort(), ['set inet6:254 fd00:5::/64 0', 'set inet:254 10.5.0.0/24 0']);
+  assert.is(d.nhgDel, 1, 'group 1 lost its last programmed user');
+  assert.is(m.routes.get('inet:254 10.5.0.0/24')!.nhgId, 2);
+  assert.is(s.counters.routeDel, 0, 'no delete was needed');
+  const l = legs(s, '10.5.0.0/24')!;
+  assert.is(l.length, 1);
+  assert.ok(l[0].includes('10.99.2.2'), `forwards via the new group: ${l[0]}`);
+});
+
 test('last writer wins under churn: 100 flaps are one change; add+delete before a drain is none', () => {
   const s = new FibStore();
   const m = new FibModel();

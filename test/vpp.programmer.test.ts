@@ -133,6 +133,35 @@ test('PIC and inline give the same forwarding answer for every prefix; every rou
   assert.is((await b.counters()).protocolErrors, 0);
 });
 
+test('VPP limits: 16-bit weights scaled to u8 keeping the split; 256 legs and SRv6 legs refused, counted, their routes reported failed', async () => {
+  const s = await sim({ seed: 21 });
+  const src = new TestSource();
+  src.setNhg({ id: 40, primary: [{ gw: '10.0.1.1', ifindex: IF_A, weight: 1000 }, { gw: '10.0.2.1', ifindex: IF_B, weight: 3000 }] });
+  const wide = [];
+  for (let i = 0; i < 256; i++) wide.push({ gw: `10.0.${1 + (i >> 7)}.${(i & 0x7f) + 2}`, ifindex: i < 128 ? IF_A : IF_B });
+  src.setNhg({ id: 41, primary: wide });
+  src.setNhg({ id: 42, family: 10, primary: [{ gw: 'fd00:99:1::2', ifindex: IF_A, encap: 5 }] });
+  src.setRoute({ prefix: '100.40.0.0/16', nhg: 40 });
+  src.setRoute({ prefix: '100.41.0.0/16', nhg: 41 });
+  src.setRoute({ prefix: '2001:db8:42::/48', nhg: 42 });
+  const p = programmer(s, src, { mode: 'pic' });
+  await p.start();
+  await timeout(p.whenIdle(), 10000, 'idle');
+  assert.equal(src.resultOf('100.40.0.0/16'), [true, undefined]);
+  const f = await s.lookup(0, '100.40.0.5');
+  assert.equal(f.legs.map((l) => Math.round(l.share * 4)).sort(), [1, 3], 'weights 1000:3000 become 85:255, still 1:3');
+  const [ok41, err41] = src.resultOf('100.41.0.0/16') ?? [];
+  assert.is(ok41, false, '256 legs: offload failed');
+  assert.match(String(err41), /256 paths exceed VPP's 255/);
+  const [ok42, err42] = src.resultOf('2001:db8:42::/48') ?? [];
+  assert.is(ok42, false, 'an SRv6 leg: offload failed, not forwarded without its SID list');
+  assert.match(String(err42), /seg6/);
+  const c = p.counters;
+  assert.is(c.nhgsTooManyPaths, 1);
+  assert.is(c.nhgsUnsupportedEncap, 1);
+  assert.is((await s.lookup(0, '100.41.0.5')).matched, '0.0.0.0/0', 'nothing programmed for it: only the default entry matches');
+});
+
 test('tables are created before their routes (netlink 254 -> VPP 0, table map, private PIC tables, MPLS 0)', async () => {
   const s = await sim({ seed: 21 });
   const src = new TestSource();

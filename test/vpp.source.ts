@@ -24,6 +24,8 @@ export interface LegSpec {
   weight?: number;
   labels?: number[];
   blackhole?: boolean;
+  /** PathView.encap: a non-MPLS lwtunnel encap type (5 seg6). */
+  encap?: number;
 }
 
 export interface NhgSpec {
@@ -68,7 +70,7 @@ function pathView(l: LegSpec): PathView {
     gw.set(a.bytes);
     gwFamily = a.fam;
   }
-  return { gwFamily, gw, ifindex: l.ifindex ?? 0, weight: l.weight ?? 1, labels: l.labels ?? [], blackhole: !!l.blackhole };
+  return { gwFamily, gw, ifindex: l.ifindex ?? 0, weight: l.weight ?? 1, labels: l.labels ?? [], blackhole: !!l.blackhole, encap: l.encap ?? 0 };
 }
 
 type Item = { kind: 'nhg'; op: Op; spec: NhgSpec } | { kind: 'route'; op: Op; spec: RouteSpec; force?: boolean } | { kind: 'mac'; op: Op; mac: MacSpec };

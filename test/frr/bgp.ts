@@ -6,7 +6,7 @@ import { formatV4, formatV6, parseAddr } from './fib';
 import { waitFor } from './proc';
 
 // RFC 4271 message types, RFC 4760 MP attributes, RFC 6793 4-octet AS, RFC 4724 End-of-RIB,
-// draft-ietf-idr-link-bandwidth (extended community 0x40/0x04, IEEE float bytes per second).
+// draft-ietf-idr-link-bandwidth (extended community 0x00/0x04, IEEE float bytes per second).
 const OPEN = 1;
 const UPDATE = 2;
 const NOTIFICATION = 3;
@@ -132,7 +132,10 @@ export function updateMessages(as: number, routes: FeedRoute[], defaultV4: strin
     const common: Buffer[] = [attr(F_TRANSITIVE, ATTR_ORIGIN, Buffer.from([0])), attr(F_TRANSITIVE, ATTR_AS_PATH, asPath)];
     if (lbw !== '') {
       const ec = Buffer.alloc(8);
-      ec[0] = 0x40; // two-octet AS specific, non-transitive
+      // Two-octet AS specific, transitive: bgpd 10.3 takes link bandwidth only in this form
+      // (bgp_ecommunity.c ecommunity_linkbw_present, ECOMMUNITY_ENCODE_AS); 8.4.4 took it and
+      // the non-transitive 0x40 alike.
+      ec[0] = 0x00;
       ec[1] = 0x04; // link bandwidth
       ec.writeUInt16BE(as > 0xffff ? 23456 : as, 2);
       ec.writeFloatBE(Number(lbw), 4);

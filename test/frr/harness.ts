@@ -35,8 +35,9 @@ export class FrrGate {
   private readonly why: string | null;
   private warned = false;
   private err: unknown = null;
-  constructor(readonly suite: string) {
-    this.why = frrUnavailableReason();
+  /** `more`: a further reason the suite cannot run (e.g. test/frr/root.ts frr10UnavailableReason()). */
+  constructor(readonly suite: string, more: string | null = null) {
+    this.why = frrUnavailableReason() ?? more;
   }
   get available(): boolean {
     return this.why === null;
@@ -64,7 +65,7 @@ export class FrrGate {
 
 const FRR_BIN = '/usr/lib/frr';
 
-export type Daemon = 'zebra' | 'staticd' | 'bgpd' | 'sharpd';
+export type Daemon = 'mgmtd' | 'zebra' | 'staticd' | 'bgpd' | 'sharpd';
 
 export interface LabOptions {
   /** veth pairs DUT<->peer (default 3). Link i (1-based): DUT `s-p<i>` 10.99.<i>.1/24 and
@@ -88,6 +89,13 @@ export interface LabOptions {
   frrBin?: string;
   /** vtysh to use (default `vtysh` from PATH); a build's own one knows its daemons' commands (sharpd). */
   vtysh?: string;
+  /**
+   * A root directory holding another FRR (test/frr/debian13-root.sh: Debian 13's FRR 10.3): the
+   * daemons and vtysh run from it with `chroot`, inside the lab's namespaces, in a private mount
+   * namespace per process (ROOT_MOUNT_SCRIPT), so nothing is mounted on the host. FRR >= 9
+   * keeps staticd's configuration in mgmtd: `startZebra` starts mgmtd first with a root.
+   */
+  root?: string;
 }
 
 export interface Link {
@@ -163,6 +171,30 @@ function frrIds(): { uid: number; gid: number } {
 // under /var/tmp/frr and sockets/pids under /run/frr by default; private bind mounts keep each
 // lab's daemons out of the host's (and each other's) directories. $0 is the lab dir.
 const MOUNT_SCRIPT = 'mount --bind "$0/_vartmp" /var/tmp && mkdir -p /run/frr && mount --bind "$0/_varrun" /run/frr && exec "$@"';
+
+// The same for a daemon or vtysh run from another root (LabOptions.root): $0 the lab dir, $1 the
+// root. Inside the root, /tmp is a fresh tmpfs holding the lab dir at its own path (so every path
+// given to the daemons is the same inside and out), /run/frr and /var/tmp are the lab's, /proc,
+// /sys and /dev are the namespace's own (this runs after `ip netns exec`, whose /sys it is).
+const ROOT_MOUNT_SCRIPT = [
+  'd=$0; r=$1; shift',
+  'mount -t tmpfs -o mode=1777 fibpush-tmp "$r/tmp"',
+  'mkdir -p "$r$d"',
+  'mount --bind "$d" "$r$d"',
+  'mount -t tmpfs -o mode=755 fibpush-run "$r/run"',
+  'mkdir -p "$r/run/frr"',
+  'mount --bind "$d/_varrun" "$r/run/frr"',
+  'mount --bind "$d/_vartmp" "$r/var/tmp"',
+  'mount --rbind /proc "$r/proc"',
+  'mount --rbind /sys "$r/sys"',
+  'mount --rbind /dev "$r/dev"',
+  'exec chroot "$r" "$@"',
+].join(' && ');
+
+/** argv that runs `cmd` from `root` for a lab dir (see ROOT_MOUNT_SCRIPT); `unshare` is argv[0]. */
+export function inRoot(root: string, dir: string, cmd: string[]): string[] {
+  return ['unshare', '-m', '--propagation', 'private', '--', 'sh', '-c', ROOT_MOUNT_SCRIPT, dir, root, ...cmd];
+}
 
 export class FrrLab {
   readonly stem: string;
@@ -288,12 +320,15 @@ export class FrrLab {
 
   /** Starts zebra with `-M dplane_fpm_nl`; resolves once its vty answers. */
   async startZebra(): Promise<void> {
+    // FRR >= 9: mgmtd holds staticd's configuration and zebra is one of its back ends.
+    if (this.opts.root && !this.procs.has('mgmtd')) await this.startDaemon('mgmtd', '', []);
     await this.startDaemon('zebra', this.zebraConf(), ['-M', 'dplane_fpm_nl', ...(this.opts.zebraArgs ?? [])]);
   }
 
   /** Starts staticd (after zebra). */
   async startStaticd(conf = ''): Promise<void> {
     await this.startDaemon('staticd', conf, []);
+    if (this.opts.root && conf.trim() !== '') await this.configure(...conf.split('\n').filter((l) => l.trim() !== ''));
   }
 
   /** Starts bgpd with `conf` (after zebra). bgpd listens on port 179 of the DUT namespace. */
@@ -313,23 +348,26 @@ export class FrrLab {
     fs.writeFileSync(confFile, conf);
     fs.chownSync(confFile, uid, gid);
     const out = fs.openSync(path.join(this.dir, `${d}.out`), 'a');
-    const args = [
-      '-m', '--propagation', 'private', '--',
-      'sh', '-c', MOUNT_SCRIPT, this.dir,
-      'ip', 'netns', 'exec', this.ns,
+    const daemonArgv = [
       path.join(this.opts.frrBin ?? FRR_BIN, d),
       '-P', '0',
-      '-f', confFile,
+      // FRR 10's mgmtd and its back end staticd take no -f: their configuration goes through
+      // mgmtd (vtysh), see startStaticd.
+      ...(d === 'mgmtd' || (d === 'staticd' && this.opts.root) ? [] : ['-f', confFile]),
       '-i', path.join(this.dir, `${d}.pid`),
       '--vty_socket', this.dir,
-      '-z', path.join(this.dir, 'zserv.api'),
+      // mgmtd is no zebra client (it has no -z).
+      ...(d === 'mgmtd' ? [] : ['-z', path.join(this.dir, 'zserv.api')]),
       '--log', `file:${path.join(this.dir, `${d}.log`)}`,
       ...(this.opts.debug ? ['--log-level', 'debug'] : []),
       ...extra,
     ];
+    const argv = this.opts.root
+      ? ['ip', 'netns', 'exec', this.ns, ...inRoot(this.opts.root, this.dir, daemonArgv)]
+      : ['unshare', '-m', '--propagation', 'private', '--', 'sh', '-c', MOUNT_SCRIPT, this.dir, 'ip', 'netns', 'exec', this.ns, ...daemonArgv];
     // Foreground (no -d): unshare, sh and `ip netns exec` all exec, so the child's pid is the
     // daemon's and this process reaps it.
-    const child = spawn('unshare', args, { stdio: ['ignore', out, out] });
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', out, out] });
     fs.closeSync(out);
     this.procs.set(d, child);
     let exited: string | null = null;
@@ -343,7 +381,8 @@ export class FrrLab {
       async () => {
         if (exited) throw new Error(`${exited}; log:\n${this.logTail(d)}`);
         if (!fs.existsSync(vty)) return false;
-        const r = await run(this.opts.vtysh ?? 'vtysh', ['--vty_socket', this.dir, '-d', d, '-c', 'show version'], { allowFail: true, timeoutMs: 5000 });
+        const [cmd, ...args] = this.vtyshArgv(['--vty_socket', this.dir, '-d', d, '-c', 'show version']);
+        const r = await run(cmd, args, { allowFail: true, timeoutMs: 5000 });
         return r.code === 0;
       },
       15000,
@@ -373,8 +412,15 @@ export class FrrLab {
   async vtysh(...cmds: string[]): Promise<string> {
     const args = ['--vty_socket', this.dir];
     for (const c of cmds) args.push('-c', c);
-    const r: RunResult = await run(this.opts.vtysh ?? 'vtysh', args, { timeoutMs: 60000 });
+    const [cmd, ...rest] = this.vtyshArgv(args);
+    const r: RunResult = await run(cmd, rest, { timeoutMs: 60000 });
     return r.stdout;
+  }
+
+  /** vtysh with `args`: the root's own with LabOptions.root (it must know its daemons' commands). */
+  private vtyshArgv(args: string[]): string[] {
+    if (this.opts.root) return inRoot(this.opts.root, this.dir, [this.opts.vtysh ?? 'vtysh', ...args]);
+    return [this.opts.vtysh ?? 'vtysh', ...args];
   }
 
   /** `configure terminal` + lines, in one vtysh call. */
@@ -462,7 +508,7 @@ export class FrrLab {
   /** Kills everything in both namespaces, deletes them and the lab dir. Safe to call twice. */
   async destroy(): Promise<void> {
     if (this.destroyed) return;
-    for (const d of ['sharpd', 'bgpd', 'staticd', 'zebra'] as const) await this.stopDaemon(d).catch(() => undefined);
+    for (const d of ['sharpd', 'bgpd', 'staticd', 'zebra', 'mgmtd'] as const) await this.stopDaemon(d).catch(() => undefined);
     // Let the 'exit' events land before the namespace sweep kills whatever is left.
     await sleep(10);
     this.destroySync();

@@ -10,21 +10,27 @@ export function repoRoot(): string {
 
 export const FIXTURE_DIR = path.join(FIXTURES_DIR, 'frr-8.4');
 
-/** Fixture names (without .bin), sorted. */
-export function fixtureNames(): string[] {
+/** The capture sets: zebra 8.4.4 (Debian 12) and zebra 10.3 (Debian 13). */
+export type FixtureSet = 'frr-8.4' | 'frr-10.3';
+export const FIXTURE_SETS: readonly FixtureSet[] = ['frr-8.4', 'frr-10.3'];
+
+/** Fixture names (without .bin) of a set, sorted; frames sent *to* zebra (`*-to-zebra`) excluded for 10.3. */
+export function fixtureNames(set: FixtureSet = 'frr-8.4'): string[] {
+  const dir = path.join(FIXTURES_DIR, set);
+  if (!fs.existsSync(dir)) return [];
   return fs
-    .readdirSync(FIXTURE_DIR)
-    .filter((f) => f.endsWith('.bin'))
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.bin') && (set === 'frr-8.4' || !f.includes('-to-zebra')))
     .map((f) => f.slice(0, -4))
     .sort();
 }
 
-export function readFixture(name: string, ext = '.bin'): Buffer {
-  return fs.readFileSync(path.join(FIXTURE_DIR, name + ext));
+export function readFixture(name: string, ext = '.bin', set: FixtureSet = 'frr-8.4'): Buffer {
+  return fs.readFileSync(path.join(FIXTURES_DIR, set, name + ext));
 }
 
-export function readFixtureText(name: string, ext: string): string {
-  return fs.readFileSync(path.join(FIXTURE_DIR, name + ext), 'utf8');
+export function readFixtureText(name: string, ext: string, set: FixtureSet = 'frr-8.4'): string {
+  return fs.readFileSync(path.join(FIXTURES_DIR, set, name + ext), 'utf8');
 }
 
 /**

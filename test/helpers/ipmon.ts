@@ -82,7 +82,13 @@ const NUD_NAMES = new Set(['INCOMPLETE', 'REACHABLE', 'STALE', 'DELAY', 'PROBE',
 
 /** `encap mpls  100/200` -> "100/200" (the tokens after "encap mpls"). */
 function takeEncap(t: string[], i: number): [string, number] {
-  // iproute2 lwt_print_encap: "encap <type> " then the label stack
+  // iproute2 lwt_print_encap: "encap <type> " then the label stack; seg6 (print_encap_seg6):
+  // "encap seg6 mode M segs N [ A B ]", kept whole as "seg6 mode M segs N [ A B ]".
+  if (t[i + 1] === 'seg6') {
+    let j = i + 1;
+    while (j < t.length && t[j] !== ']') j++;
+    return [t.slice(i + 1, j + 1).join(' '), j + 1];
+  }
   return [t[i + 2], i + 3];
 }
 

@@ -75,6 +75,7 @@ export const RTA_NH_ID = 30;
 export const NHA_ID = 1;
 export const NHA_GROUP = 2;
 export const NHA_GROUP_TYPE = 3;
+export const NHA_RES_GROUP = 12; // linux/nexthop.h (nested: NHA_RES_GROUP_BUCKETS 1, IDLE_TIMER 2, UNBALANCED_TIMER 3)
 export const NHA_BLACKHOLE = 4;
 export const NHA_OIF = 5;
 export const NHA_GATEWAY = 6;
@@ -265,9 +266,13 @@ export interface NexthopMsg {
   fdb?: boolean;
   labels?: readonly number[];
   encapType?: number;
-  /** NHA_GROUP members; weight 1..256 (written as weight - 1). */
+  /** NHA_GROUP members; weight 1..65536 (written as weight - 1: low byte `weight`, high byte `weight_high`). */
   group?: readonly { id: number; weight?: number }[];
   groupType?: number;
+  /** NHA_RES_GROUP nested attributes (resilient groups; zebra's order: buckets, idle, unbalanced timer). */
+  resGroup?: { buckets: number; idleTimer: number; unbalancedTimer: number };
+  /** NHA_ENCAP's nested payload as raw bytes (e.g. a seg6 SRH), written with NHA_ENCAP_TYPE `encapType`. */
+  encapRaw?: Uint8Array;
   backupNhg?: number;
   nlFlags?: number;
   seq?: number;
@@ -605,11 +610,21 @@ export class FpmEncoder {
       const g = n.group;
       const at = this.attrHdr(NHA_GROUP, g.length * 8);
       for (let i = 0; i < g.length; i++) {
-        // struct nexthop_grp {u32 id; u8 weight; u8 resvd1; u16 resvd2}; weight on the wire is weight - 1
+        // struct nexthop_grp {u32 id; u8 weight; u8 weight_high; u16 resvd2}; on the wire weight - 1
+        const w = (g[i].weight ?? 1) - 1;
         this.buf.writeUInt32LE(g[i].id >>> 0, at + 8 * i);
-        this.buf[at + 8 * i + 4] = (g[i].weight ?? 1) - 1;
-        this.buf[at + 8 * i + 5] = 0;
+        this.buf[at + 8 * i + 4] = w & 0xff;
+        this.buf[at + 8 * i + 5] = (w >>> 8) & 0xff;
         this.buf.writeUInt16LE(0, at + 8 * i + 6);
+      }
+      if (n.resGroup !== undefined) {
+        // NHA_RES_GROUP {u16 BUCKETS (1), u32 IDLE_TIMER (2), u32 UNBALANCED_TIMER (3)} (linux/nexthop.h);
+        // zebra 10.3 rt_netlink.c _netlink_nexthop_build_group, timers in ms.
+        const rg = this.nestBegin(NHA_RES_GROUP);
+        this.u16(1, n.resGroup.buckets);
+        this.u32(2, n.resGroup.idleTimer);
+        this.u32(3, n.resGroup.unbalancedTimer);
+        this.nestEnd(rg);
       }
       if (n.groupType !== undefined) this.u16(NHA_GROUP_TYPE, n.groupType);
     }
@@ -617,6 +632,10 @@ export class FpmEncoder {
     if (n.blackhole) this.flag(NHA_BLACKHOLE);
     if (n.oif !== undefined) this.u32(NHA_OIF, n.oif);
     if (n.labels !== undefined) this.encapAttrs(NHA_ENCAP_TYPE, NHA_ENCAP, n.encapType ?? LWTUNNEL_ENCAP_MPLS, n.labels);
+    else if (n.encapRaw !== undefined) {
+      this.u16(NHA_ENCAP_TYPE, n.encapType ?? LWTUNNEL_ENCAP_MPLS);
+      this.bytesAttr(NHA_ENCAP, n.encapRaw);
+    }
     if (n.backupNhg !== undefined) this.u32(NHA_FPM_BACKUP_NHG, n.backupNhg);
     this.endMsg();
     return this;

@@ -296,7 +296,11 @@ export function messageFromRow(b: Batch, i: number, c: Uint8Array): DecodedMessa
     if (has(Attr.Blackhole)) n.blackhole = true;
     if (has(Attr.Fdb)) n.fdb = true;
     if (has(Attr.EncapType)) n.encapType = b.encapType[i];
-    if (has(Attr.Encap)) n.labels = labelList(b, b.labelStart[i], b.labelCount[i]);
+    if (has(Attr.Encap)) {
+      // Labels only under LWTUNNEL_ENCAP_MPLS (or no type); other encaps (seg6, seg6local) as raw bytes.
+      if (!has(Attr.EncapType) || b.encapType[i] === 1) n.labels = labelList(b, b.labelStart[i], b.labelCount[i]);
+      else n.encapRaw = c.slice(b.encapOff[i], b.encapOff[i] + b.encapLen[i]);
+    }
     if (has(Attr.Group)) {
       const g: { id: number; weight: number }[] = [];
       for (let k = 0; k < b.groupCount[i]; k++) g.push({ id: b.gId[b.groupStart[i] + k], weight: b.gWeight[b.groupStart[i] + k] });
@@ -341,9 +345,39 @@ function routeDst(m: RouteMsg): string {
   return m.dstLen === host ? dst : `${dst}/${m.dstLen}`;
 }
 
-function encapText(labels: readonly number[] | undefined, encapType: number | undefined): string {
+/**
+ * A seg6 encap's payload (nested SEG6_IPTUNNEL_SRH = 1: `struct seg6_iptunnel_encap {int mode;
+ * struct ipv6_sr_hdr srh}`, linux/seg6_iptunnel.h, linux/seg6.h) as iproute2's print_encap_seg6
+ * writes it: "seg6 mode encap segs 2 [ A B ]", segments in travel order (segments[first_segment]
+ * first). null when the payload holds no readable SRH.
+ */
+export function seg6Text(raw: Uint8Array): string | null {
+  const modes = ['inline', 'encap', 'l2encap', 'encap.red', 'l2encap.red'];
+  for (let o = 0; o + 4 <= raw.length; ) {
+    const len = raw[o] | (raw[o + 1] << 8);
+    const type = (raw[o + 2] | (raw[o + 3] << 8)) & 0x3fff;
+    if (len < 4 || o + len > raw.length) return null;
+    if (type === 1 && len >= 4 + 4 + 8) {
+      const p = o + 4;
+      const mode = (raw[p] | (raw[p + 1] << 8) | (raw[p + 2] << 16) | (raw[p + 3] << 24)) >>> 0;
+      const first = raw[p + 4 + 4];
+      const segs: string[] = [];
+      for (let k = first; k >= 0; k--) {
+        const so = p + 4 + 8 + 16 * k;
+        if (so + 16 > o + len) return null;
+        segs.push(formatIp(raw, so, 16));
+      }
+      return `seg6 mode ${modes[mode] ?? mode} segs ${segs.length} [ ${segs.join(' ')} ]`;
+    }
+    o += (len + 3) & ~3;
+  }
+  return null;
+}
+
+function encapText(labels: readonly number[] | undefined, encapType: number | undefined, raw?: Uint8Array): string {
   // iproute2 lwt_print_encap: " encap mpls  L1/L2 " (its two spaces kept)
   if (labels === undefined && encapType === undefined) return '';
+  if (encapType === 5 && raw !== undefined) return ` encap ${seg6Text(raw) ?? 'seg6'} `;
   if ((encapType ?? 1) !== 1) return ` encap ${encapType} `;
   return ` encap mpls  ${(labels ?? []).join('/')} `;
 }
@@ -407,7 +441,7 @@ function nexthopLine(m: NexthopMsg): string {
     s += `group ${m.group.map((g) => ((g.weight ?? 1) === 1 ? String(g.id) : `${g.id},${g.weight}`)).join('/')} `;
   }
   if (m.groupType !== undefined) s += `type ${m.groupType === 1 ? 'resilient' : m.groupType === 0 ? 'mpath' : m.groupType} `;
-  if (m.labels !== undefined || m.encapType !== undefined) s += encapText(m.labels, m.encapType);
+  if (m.labels !== undefined || m.encapType !== undefined) s += encapText(m.labels, m.encapType, m.encapRaw);
   if (m.gateway !== undefined) s += `via ${m.gateway} `;
   if (m.oif !== undefined) s += `dev ${m.oif} `;
   if ((m.scope ?? 0) !== 0) s += `scope ${SCOPE[m.scope ?? 0] ?? m.scope} `;

@@ -89,6 +89,8 @@ export const ROW_COLUMNS = [
   ['vlan', 'u16'], // NDA_VLAN
   ['master', 'u32'], // NDA_MASTER
   ['vni', 'u32'], // NDA_VNI
+  ['encapOff', 'u32'], // RTA_ENCAP / NHA_ENCAP payload (any encap type: seg6 SRHs and seg6local actions are kept here)
+  ['encapLen', 'u16'],
 ] as const satisfies readonly (readonly [string, ColType])[];
 
 /** Multipath legs (struct rtnexthop and its nested attributes). */
@@ -107,7 +109,7 @@ export const PATH_COLUMNS = [
 /** Nexthop group members (struct nexthop_grp). */
 export const GROUP_COLUMNS = [
   ['gId', 'u32'],
-  ['gWeight', 'u16'], // nexthop_grp.weight + 1 (as iproute2 prints it)
+  ['gWeight', 'u32'], // (nexthop_grp.weight_high << 8 | weight) + 1, 1..65536 (as iproute2 prints it)
 ] as const satisfies readonly (readonly [string, ColType])[];
 
 /** MPLS label stack entries: the 32-bit big-endian word as a number (label<<12 | tc<<9 | bos<<8 | ttl). */

@@ -52,6 +52,7 @@ const RTA_NH_ID = 30;
 // Nexthop attributes (linux/nexthop.h), plus fibpush's FPM extension (docs/fpm-extensions.md).
 const NHA_ID = 1;
 const NHA_GROUP = 2;
+const LWTUNNEL_ENCAP_MPLS = 1; // linux/lwtunnel.h
 const NHA_GROUP_TYPE = 3;
 const NHA_BLACKHOLE = 4;
 const NHA_OIF = 5;
@@ -394,9 +395,11 @@ export class RefDecoder {
           break;
         }
         case RTA_ENCAP: {
-          if (!this.decodeEncap(c, r, attrs, t, o, n)) return;
+          if (!this.decodeEncap(c, r, attrs, t, o, n, (attrs & Attr.EncapType) === 0 || b.encapType[r] === LWTUNNEL_ENCAP_MPLS)) return;
           b.labelStart[r] = this.lblStart;
           b.labelCount[r] = this.lblCount;
+          b.encapOff[r] = o;
+          b.encapLen[r] = n;
           attrs |= Attr.Encap;
           break;
         }
@@ -485,11 +488,12 @@ export class RefDecoder {
         case NHA_GROUP: {
           if (n === 0 || (n & 7) !== 0) return this.fail(r, attrs, RowError.GroupBadSize, t, a.hdr);
           const start = this.groups;
-          // struct nexthop_grp {u32 id; u8 weight; u8 resvd1; u16 resvd2} (linux/nexthop.h).
+          // struct nexthop_grp {u32 id; u8 weight; u8 weight_high; u16 resvd2} (linux/nexthop.h
+          // since 6.12: weight_high was resvd1, so older senders leave it 0). Weight 1..65536.
           for (let g = o, e = o + n; g < e; g += 8) {
             const i = this.groups++;
             b.gId[i] = u32(c, g);
-            b.gWeight[i] = c[g + 4] + 1;
+            b.gWeight[i] = (c[g + 4] | (c[g + 5] << 8)) + 1;
           }
           b.groupStart[r] = start;
           b.groupCount[r] = n >>> 3;
@@ -497,9 +501,11 @@ export class RefDecoder {
           break;
         }
         case NHA_ENCAP: {
-          if (!this.decodeEncap(c, r, attrs, t, o, n)) return;
+          if (!this.decodeEncap(c, r, attrs, t, o, n, (attrs & Attr.EncapType) === 0 || b.encapType[r] === LWTUNNEL_ENCAP_MPLS)) return;
           b.labelStart[r] = this.lblStart;
           b.labelCount[r] = this.lblCount;
+          b.encapOff[r] = o;
+          b.encapLen[r] = n;
           attrs |= Attr.Encap;
           break;
         }
@@ -622,17 +628,19 @@ export class RefDecoder {
   }
 
   /**
-   * RTA_ENCAP / NHA_ENCAP (any encap type): nested attributes; MPLS_IPTUNNEL_DST holds the labels.
-   * Sets lblStart/lblCount (count 0 when no MPLS_IPTUNNEL_DST). On error marks row `r` and
-   * returns false; errAttr is the encap attribute's type `et`, errOff the nested attribute.
+   * RTA_ENCAP / NHA_ENCAP: nested attributes, walked for structure whatever the encap type. With
+   * `mpls` (no encap type before it, or LWTUNNEL_ENCAP_MPLS) MPLS_IPTUNNEL_DST holds the labels;
+   * seg6/seg6local reuse nested type 1 (SEG6_IPTUNNEL_SRH, SEG6_LOCAL_ACTION): no labels from them.
+   * Sets lblStart/lblCount (count 0 when no labels). On error marks row `r` and returns false;
+   * errAttr is the encap attribute's type `et`, errOff the nested attribute.
    */
-  private decodeEncap(c: Uint8Array, r: number, attrs: number, et: number, o: number, n: number): boolean {
+  private decodeEncap(c: Uint8Array, r: number, attrs: number, et: number, o: number, n: number, mpls: boolean): boolean {
     let start = this.labels;
     let count = 0;
     const e = this.enc;
     e.reset(c, o, o + n);
     while (e.next()) {
-      if (e.type !== MPLS_IPTUNNEL_DST) continue;
+      if (!mpls || e.type !== MPLS_IPTUNNEL_DST) continue;
       const err = this.decodeLabels(c, e.off, e.len);
       if (err !== 0) {
         this.fail(r, attrs, err, et, e.hdr);
@@ -715,7 +723,7 @@ export class RefDecoder {
             b.pEncapType[i] = u16(c, ao);
             break;
           case RTA_ENCAP:
-            if (!this.decodeEncap(c, r, attrs, t, ao, m)) return false;
+            if (!this.decodeEncap(c, r, attrs, t, ao, m, b.pEncapType[i] === 0 || b.pEncapType[i] === LWTUNNEL_ENCAP_MPLS)) return false;
             b.pLabelStart[i] = this.lblStart;
             b.pLabelCount[i] = this.lblCount;
             break;

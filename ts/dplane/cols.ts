@@ -45,7 +45,7 @@ export class BatchCols {
   pLabelStart: Uint32Array = new Uint32Array(0);
   pLabelCount: Uint8Array = new Uint8Array(0);
   gId: Uint32Array = new Uint32Array(0);
-  gWeight: Uint16Array = new Uint16Array(0);
+  gWeight: Uint32Array = new Uint32Array(0);
   label: Uint32Array = new Uint32Array(0);
 
   /** Points every field at the columns of `b` (call per ingest: a batch may be replaced when it grows). */

@@ -23,10 +23,13 @@ export class Leg {
   blackhole = false;
   /** nh_flags / rtnh_flags. */
   flags = 0;
+  /** A lightweight-tunnel encap other than MPLS (linux/lwtunnel.h: 5 seg6, 7 seg6local, ...); 0 = none. */
+  encap = 0;
 
   equals(o: Leg): boolean {
     if (
       this.gwFamily !== o.gwFamily ||
+      this.encap !== o.encap ||
       this.ifindex !== o.ifindex ||
       this.weight !== o.weight ||
       this.blackhole !== o.blackhole ||
@@ -48,6 +51,7 @@ export class Leg {
     this.labels = o.labels.slice();
     this.blackhole = o.blackhole;
     this.flags = o.flags;
+    this.encap = o.encap;
   }
 }
 

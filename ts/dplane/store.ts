@@ -242,6 +242,8 @@ export class StoreCounters {
   nhgNested = 0;
   /** Routes refused because maxParked routes already wait for nexthop ids zebra has not sent. */
   routeRefusedParked = 0;
+  /** Nexthop objects with a non-MPLS encap (seg6, seg6local): kept, their routes reported failed. */
+  nhgUnsupportedEncap = 0;
   neighNew = 0;
   neighDel = 0;
   neighDelUnknown = 0;
@@ -259,7 +261,7 @@ export class StoreCounters {
 }
 
 function newPathView(): PathView {
-  return { gwFamily: 0, gw: new Uint8Array(16), ifindex: 0, weight: 1, labels: [], blackhole: false };
+  return { gwFamily: 0, gw: new Uint8Array(16), ifindex: 0, weight: 1, labels: [], blackhole: false, encap: 0 };
 }
 
 function pathInfo(l: Leg, weight: number): PathInfo {
@@ -1214,9 +1216,15 @@ export class FibStore implements ChangeSource {
       s.blackhole = (attrs & Attr.Blackhole) !== 0;
       s.flags = b.flags[r] & 0xff;
       s.labels.length = 0;
+      s.encap = 0;
       if ((attrs & Attr.Encap) !== 0 && b.encapType[r] === LWTUNNEL_ENCAP_MPLS) {
         const ls = b.labelStart[r];
         for (let j = 0; j < b.labelCount[r]; j++) s.labels.push((b.label[ls + j] >>> 12) & 0xfffff);
+      } else if ((attrs & Attr.Encap) !== 0 && (attrs & Attr.EncapType) !== 0 && b.encapType[r] !== 0) {
+        // seg6 / seg6local (SRv6) and other encaps: kept on the leg so the dataplane reports the
+        // group's routes failed instead of forwarding them without the encap.
+        s.encap = b.encapType[r];
+        c.nhgUnsupportedEncap++;
       }
       if (n.kind !== NhgKind.Single || !n.leg.equals(s)) changed = true;
       if (changed) {
@@ -1726,6 +1734,7 @@ export class FibStore implements ChangeSource {
     p.labels.length = 0;
     for (let j = 0; j < l.labels.length; j++) p.labels.push(l.labels[j]);
     p.blackhole = l.blackhole;
+    p.encap = l.encap;
     arr.push(p);
   }
 

@@ -44,6 +44,12 @@ export interface PathView {
   labels: number[];
   /** The leg is a blackhole (NHA_BLACKHOLE). */
   blackhole: boolean;
+  /**
+   * A lightweight-tunnel encap other than MPLS the leg carries (linux/lwtunnel.h: 5 seg6, 7
+   * seg6local; zebra >= 9 sends them for SRv6), 0 or absent = none. A dataplane that cannot
+   * program it must report the group's routes failed, never forward them without it.
+   */
+  encap?: number;
 }
 
 /** A nexthop group as the dataplane must program it. */

@@ -56,6 +56,7 @@ import {
 import { MESSAGES } from './gen/messages';
 import { InterfaceMap, LcpPair, loadInterfaceMap } from './ifmap';
 import { EvpnOptions, EvpnProgrammer } from './evpn';
+import { scaleWeights } from './weights';
 import { retvalName, VppApiError } from './errors';
 import { digestEncoded, PathDigest } from './pathdigest';
 
@@ -133,6 +134,10 @@ export interface ProgrammerCounters {
   routesDeleted: number;
   nhgCalls: number;
   nhgsFailed: number;
+  /** Groups refused because they have more than 255 legs (VPP's n_paths is a u8); their routes are reported failed. */
+  nhgsTooManyPaths: number;
+  /** Groups refused because a leg carries an SRv6 (seg6/seg6local) or other non-MPLS encap; routes reported failed. */
+  nhgsUnsupportedEncap: number;
   nhgsParkedEvents: number;
   nhgsReleased: number;
   tableCalls: number;
@@ -184,6 +189,8 @@ interface Leg {
   weight: number;
   labels: number[];
   blackhole: boolean;
+  /** Non-MPLS lwtunnel encap type (PathView.encap), 0 = none. */
+  encap: number;
 }
 
 interface NhgState {
@@ -218,6 +225,10 @@ interface NhgState {
   version: number;
   /** Why the group cannot be programmed (paths invalid), or null. */
   invalid: string | null;
+  /** invalid because it has more legs than VPP's 255 paths per route. */
+  tooManyPaths?: boolean;
+  /** invalid because a leg has a non-MPLS encap (SRv6). */
+  unsupportedEncap?: boolean;
 }
 
 /**
@@ -271,6 +282,7 @@ function copyLeg(p: PathView): Leg {
     weight: p.weight,
     labels: p.labels.slice(),
     blackhole: p.blackhole,
+    encap: p.encap ?? 0,
   };
 }
 
@@ -386,7 +398,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
   private setup: Promise<void> = Promise.resolve();
 
   readonly counters: ProgrammerCounters = {
-    routesOk: 0, routesFailed: 0, routeRetries: 0, routesHeld: 0, routesDeleted: 0, nhgCalls: 0, nhgsFailed: 0,
+    routesOk: 0, routesFailed: 0, routeRetries: 0, routesHeld: 0, routesDeleted: 0, nhgCalls: 0, nhgsFailed: 0, nhgsTooManyPaths: 0, nhgsUnsupportedEncap: 0,
     nhgsParkedEvents: 0, nhgsReleased: 0, tableCalls: 0, tableErrors: 0, lspCalls: 0, macsUnprogrammed: 0,
     resyncs: 0, connects: 0, supersededRetries: 0, inlineStale: 0, nhgInPlace: 0, rewritesAvoided: 0, objectsWithdrawn: 0,
   };
@@ -877,7 +889,17 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     const paths: FibPath[] = [];
     const mpls: FibPath[] = [];
     g.invalid = null;
-    const add = (l: Leg, pref: number) => {
+    // VPP's fib_path weight is a u8: zebra >= 10.4 weighs legs up to 65536 (vpp/weights.ts).
+    const wPrimary = scaleWeights(g.primary.map((l) => l.weight));
+    const wBackup = scaleWeights(g.backup.map((l) => l.weight));
+    const add = (l: Leg, pref: number, weight: number) => {
+      if (l.encap !== 0) {
+        // An SRv6 (seg6/seg6local) leg forwarded without its encap would send traffic where the
+        // SID list does not: the group is refused and its routes reported failed.
+        g.invalid = `lwtunnel encap type ${l.encap} (${l.encap === 5 ? 'seg6' : l.encap === 7 ? 'seg6local' : 'not MPLS'}) is not programmed into VPP`;
+        g.unsupportedEncap = true;
+        return;
+      }
       const proto = l.gwFamily === 6 ? NhProto.Ip6 : l.gwFamily === 4 ? NhProto.Ip4 : g.hostFam === 6 ? NhProto.Ip6 : NhProto.Ip4;
       if (l.blackhole) {
         const p: FibPath = { swIfIndex: NO_SW_IF_INDEX, tableId: 0, weight: 1, preference: pref, type: PathType.Drop, flags: 0, proto, nh: new Uint8Array(0) };
@@ -903,18 +925,22 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       }
       // A gateway without an interface resolves recursively in VPP table 0 (sw_if_index ~0).
       const p: FibPath = {
-        swIfIndex: sw, tableId: 0, weight: Math.min(255, Math.max(1, l.weight | 0)), preference: pref,
+        swIfIndex: sw, tableId: 0, weight, preference: pref,
         type: PathType.Normal, flags: 0, proto, nh: l.gw, labels: l.labels,
       };
       paths.push(p);
       mpls.push(l.labels.length > 0 ? p : { ...p, labels: [IMPLICIT_NULL] });
     };
-    for (const l of g.primary) add(l, 0);
-    for (const l of g.backup) add(l, 1);
+    g.unsupportedEncap = false;
+    g.primary.forEach((l, i) => add(l, 0, wPrimary[i]));
+    g.backup.forEach((l, i) => add(l, 1, wBackup[i]));
     g.missing = missing;
     if (missing.length > 0 || g.invalid) return false;
     if (paths.length > MAX_PATHS) {
-      g.invalid = `${paths.length} paths exceed n_paths (u8)`;
+      // ip_route_add_del's n_paths is a u8 (ip.api): zebra's 256-way ECMP (Debian builds
+      // --enable-multipath=256) cannot be expressed faithfully; dropping a leg would shift traffic.
+      g.invalid = `${paths.length} paths exceed VPP's ${MAX_PATHS} per route (n_paths is a u8)`;
+      g.tooManyPaths = true;
       return false;
     }
     if (paths.length === 0) {
@@ -936,6 +962,8 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     if (!ok) {
       if (g.invalid) {
         this.counters.nhgsFailed++;
+        if (g.tooManyPaths) this.counters.nhgsTooManyPaths++;
+        if (g.unsupportedEncap) this.counters.nhgsUnsupportedEncap++;
         this.lastError = `nexthop group ${g.id}: ${g.invalid}`;
         this.emit('nhg-failed', g.id, g.invalid);
       } else {
