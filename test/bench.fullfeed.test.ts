@@ -63,6 +63,7 @@ test('the FIB check finds a missing, a wrong and an extra route, and follows a l
 
 interface Summary {
   [k: string]: unknown;
+  rawClient?: { cpuSeconds: number; vppRoutesPerSecond: number } | null;
   cases: { name: string; ok: boolean; error?: string; acked: number | null; fib: { phase: string; check: { ok: boolean; checked: number; expected: number; lookups: number } }[]; nhgChange?: { apiCalls: number; dependents: number } }[];
   churn: { replace: { events: number; acked: number }; withdraw: { events: number; acked: number }; nhg: { events: number; acked: number } } | null;
 }
@@ -106,7 +107,7 @@ test('npm run fullfeed -- --small: every route acknowledged, FIB equals the gene
     assert.match(closing, /^this box: 25,000 routes into the VPP simulator in [\d.]+ s, fibpush CPU [\d.]+ s, RSS [\d,]+ MB \(not a full table: run without --small to size a box\)$/);
 
     // The fields outside checks read, with their types.
-    const numbers = ['routes', 'acked', 'readSeconds', 'programmedSeconds', 'routesPerSecondRead', 'routesPerSecondProgrammed', 'rssBytesPerRoute', 'ratioVsRawClient', 'picNhgChangeApiCalls', 'inlineNhgChangeApiCalls'];
+    const numbers = ['routes', 'acked', 'readSeconds', 'programmedSeconds', 'routesPerSecondRead', 'routesPerSecondProgrammed', 'rssBytesPerRoute', 'ratioVsRawClient', 'picNhgChangeApiCalls', 'inlineNhgChangeApiCalls', 'renumberApiCalls'];
     for (const k of numbers) assert.type(s[k], 'number', `${k} is a number`);
     for (const k of ['readSeconds', 'programmedSeconds', 'routesPerSecondRead', 'routesPerSecondProgrammed', 'ratioVsRawClient']) assert.ok((s[k] as number) > 0, `${k} > 0`);
     assert.is(s.dataplane, 'simulator');
@@ -125,11 +126,15 @@ test('npm run fullfeed -- --small: every route acknowledged, FIB equals the gene
       }
     }
     const main = s.cases.find((c) => c.name === 'fibpush');
-    assert.is(main?.fib.length, 3, 'checked after the load, the churn and the failover');
+    assert.is(main?.fib.length, 4, 'checked after the load, the renumbered replay, the churn and the failover');
     assert.ok(s.cases.find((c) => c.name === 'fibpush-inline')?.fib.length === 1);
 
     // PIC: a group change is one call (DESIGN.md); inline mode sends every route using the group again.
     assert.is(s.picNhgChangeApiCalls, 1);
+    // zebra back with every nexthop id renumbered: nothing forwards differently, nothing is written.
+    assert.is(s.renumberApiCalls, 0, 'route API calls on the renumbered replay');
+    assert.type(s.rawClient?.cpuSeconds, 'number');
+    assert.ok((s.rawClient?.vppRoutesPerSecond ?? 0) > 0);
     const inl = s.cases.find((c) => c.name === 'fibpush-inline')?.nhgChange;
     assert.is(s.inlineNhgChangeApiCalls, inl?.dependents);
 

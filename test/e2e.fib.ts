@@ -58,13 +58,20 @@ export async function simFib(sim: VppSimulator, o: SimFibOptions): Promise<Fib> 
       type = SPECIAL[paths[0].type];
       paths = [];
     }
-    const nhs: FibNexthop[] = paths.map((p) => ({
-      gw: p.nh ? canonicalAddr(p.nh) : null,
-      ifindex: p.swIfIndex === 0xffffffff ? 0 : (o.ifindexOfSw.get(p.swIfIndex) ?? -p.swIfIndex),
-      weight: p.weight || 1,
-    }));
     const table = nlTableOf(r.table);
     const prefix = canonicalPrefix(r.prefix);
+    // VPP keeps an attached path on a host prefix as a next hop via the prefix itself
+    // (fib_table_route_path_fixup): for zebra that is the interface route it sent.
+    const [addr, len] = prefix.split('/');
+    const self = (len === '32' || len === '128') ? addr : null;
+    const nhs: FibNexthop[] = paths.map((p) => {
+      const gw = p.nh ? canonicalAddr(p.nh) : null;
+      return {
+        gw: gw !== null && gw === self && p.swIfIndex !== 0xffffffff ? null : gw,
+        ifindex: p.swIfIndex === 0xffffffff ? 0 : (o.ifindexOfSw.get(p.swIfIndex) ?? -p.swIfIndex),
+        weight: p.weight || 1,
+      };
+    });
     fib.set(fibKey(table, prefix), { table, prefix, type, nexthops: normalise(nhs) });
   }
   return fib;
