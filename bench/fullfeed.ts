@@ -339,7 +339,9 @@ async function parent(argv: string[]): Promise<number> {
     a.dataplane === 'simulator'
       ? "the VPP simulator's user+system CPU over the same interval (the dataplane's share of the work)"
       : a.dataplane === 'vpp'
-        ? "not measured against a real VPP (its CPU is not this benchmark's to read): '-'"
+        ? a.vppRun
+          ? "the real VPP's user+system CPU over the same interval (a fresh VPP per case, started with --vpp-run)"
+          : "not measured against a VPP this benchmark did not start (--vpp-run starts its own): '-'"
         : "'-': the memory dataplane runs inside fibpush and is counted in CPU s";
   const legend: [string, string][] = [
     ['read s', `${readHow} (tcp-read: the reader's last byte)`],

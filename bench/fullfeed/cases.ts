@@ -802,6 +802,10 @@ async function fibpushCase(name: CaseName, spec: Spec, m: FeedModel): Promise<Ca
     if (name === 'stalled') return await stalledCase(env, fp, bytes, r);
     ld = await load(env, fp, bytes, r, true);
     log(`${name}: read in ${r.readSeconds?.toFixed(3)} s, ${r.acked} acked (${r.failed} failed) in ${r.programmedSeconds?.toFixed(3)} s, fibpush CPU ${r.cpuSeconds?.toFixed(2)} s, peak RSS ${((r.rssPeakBytes ?? 0) / 1048576).toFixed(0)} MB`);
+    if (name === 'zebra-inline') {
+      await waitIdle(fp, 60_000);
+      await fibCheck(env, fp, 'after the full table', r);
+    }
     if (name === 'fibpush' || name === 'fibpush-inline') {
       if (spec.dataplane === 'memory') conn = await ControlConn.open(fp.control);
       const { sig: probe, match } = makeProbes(env, conn);
