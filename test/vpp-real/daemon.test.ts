@@ -220,6 +220,8 @@ run('zebra restarts and renumbers every nexthop group: no route written', async 
   });
   assert.is(sent(s1) - sent(s0), 0, 'API calls');
   assert.ok(s1.dataplane.counters.rewritesAvoided - s0.dataplane.counters.rewritesAvoided > TOTAL * 0.99);
+  assert.ok(s1.replay.rewritesAvoided > TOTAL * 0.99, 'status: rewrites avoided on this replay');
+  assert.ok(s1.nhgObjects > 0 && s1.nhgObjects <= s1.nhgs, `status: ${s1.nhgs} groups by id, ${s1.nhgObjects} by content`);
   await fibOk(vpp!);
 });
 

@@ -120,6 +120,8 @@ export class Daemon {
   private lastDone = 0;
   /** Mirrors the store's replay state (its replayStatus() walks every entry; this is read per redraw). */
   private replayState: 'waiting' | 'replaying' | 'ended' = 'waiting';
+  /** The dataplane's rewritesAvoided when the current connection's replay started. */
+  private rewritesAtReplay = 0;
   private replaySeconds = 0;
   private routeResultsOk = 0;
   /** Control connections closed for leaving too much output unread. */
@@ -269,6 +271,7 @@ export class Daemon {
     s.received0 = this.receivedTotal();
     s.programmed = 0;
     s.announced = false;
+    this.rewritesAtReplay = this.dataplane.status().counters?.rewritesAvoided ?? 0;
     // The end markers counted before this connection's first batch: a marker in that same batch
     // (a whole short replay in one read) still ends this replay below.
     this.lastDone = doneBefore;
@@ -419,6 +422,7 @@ export class Daemon {
       routes: counts.routes,
       routesByTable: counts.byTable,
       nhgs: counts.nhgs,
+      nhgObjects: dp.counters?.nhgObjects ?? 0,
       macs: counts.macs,
       parked,
       queueDepth: depth[0] + depth[1] + depth[2],
@@ -434,6 +438,7 @@ export class Daemon {
         swept: rs.swept,
         refreshed: rs.refreshed,
         stale: rs.stale,
+        rewritesAvoided: (dp.counters?.rewritesAvoided ?? 0) - this.rewritesAtReplay,
       },
       dataplane: this.cfg.dataplane === 'vpp' ? { ...dp, socket: this.cfg.vppSocket } : dp,
       feedback: { enabled: this.feedback.isEnabled, counters: { ...this.feedback.counters, queued: this.feedback.queued } },

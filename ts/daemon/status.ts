@@ -18,6 +18,8 @@ export interface ReplayStatus {
   /** Entries refreshed by this connection's replay, and those still from an older epoch. */
   refreshed: { routes: number; nhgs: number; macs: number };
   stale: { routes: number; nhgs: number; macs: number };
+  /** Route writes this connection's replay did not need: the group a route moved to forwards like the one the dataplane holds (zebra renumbered it). */
+  rewritesAvoided: number;
 }
 
 export interface DataplaneStatus {
@@ -47,7 +49,9 @@ export interface StatusReport {
   routes: number;
   /** "<family>:<table>" -> routes, e.g. "inet:254". */
   routesByTable: Record<string, number>;
+  /** Nexthop groups by zebra id, and as the dataplane holds them (one per distinct content; 0 without PIC objects). */
   nhgs: number;
+  nhgObjects: number;
   macs: number;
   /** Routes waiting for a nexthop group (or interface) that has not arrived. */
   parked: number;
@@ -87,7 +91,8 @@ export function formatStatus(s: StatusReport): string {
         ? `replaying: ${fmtCount(r.received)} received, ${fmtCount(r.programmed)} programmed`
         : // `received` counts on after the replay (every update since connect): say so, apart from the replay.
           `ended by ${r.endedBy === 'marker' ? 'end marker' : 'quiet period'} after ${fmtDuration(r.seconds ?? 0)}, ` +
-          `${fmtCount(r.swept)} swept; ${fmtCount(r.received)} routes received since zebra connected`;
+          `${fmtCount(r.swept)} swept${r.rewritesAvoided ? `, ${fmtCount(r.rewritesAvoided)} rewrites avoided` : ''}; ` +
+          `${fmtCount(r.received)} routes received since zebra connected`;
   const dp = s.dataplane;
   const lines = [
     `fibpush ${s.version}, pid ${s.pid}, up ${fmtDuration(s.uptimeSec)}, listening on ${s.listen}`,
@@ -95,7 +100,7 @@ export function formatStatus(s: StatusReport): string {
       ['zebra', s.zebra === 'connected' ? `connected${s.zebraPeer ? ` from ${s.zebraPeer}` : ''}, epoch ${s.epoch}` : `disconnected, epoch ${s.epoch}`],
       ['replay', replay],
       ['routes', `${fmtCount(s.routes)}${tables ? ` (${tables})` : ''}`],
-      ['nexthop groups', fmtCount(s.nhgs)],
+      ['nexthop groups', s.nhgObjects ? `${fmtCount(s.nhgs)} (${fmtCount(s.nhgObjects)} in the dataplane by content)` : fmtCount(s.nhgs)],
       ['MACs', fmtCount(s.macs)],
       ['parked', fmtCount(s.parked)],
       ['queue', `${fmtCount(s.queueDepth)} (connected ${fmtCount(s.lanes.connected)}, igp ${fmtCount(s.lanes.igp)}, bgp ${fmtCount(s.lanes.bgp)})`],
