@@ -21,7 +21,7 @@
 //   the programmer's own recovery re-emits only the routes of its groups.
 import { AF_INET, AF_INET6, AF_MPLS, ChangeKind, ChangeSource, MacView, NhgView, Op, RouteView, Target } from '../dplane/types';
 import type { FibStore } from '../dplane/store';
-import { EF, KeyTable } from '../dplane/keytable';
+import { AdoptedRoutes } from './adopted';
 import type { ReplySink, VppClient } from '../vpp/client';
 import { IP_ROUTE_ADD_DEL_FIXED, NO_SW_IF_INDEX, PathType, writeIpRouteAddDel } from '../vpp/codec';
 import { digestPaths, PathDigest } from '../vpp/pathdigest';
@@ -86,40 +86,26 @@ export class Adoption implements ChangeSource {
 
   // Adopted routes in the store's own key tables (ts/dplane/keytable.ts): address words, prefix
   // length and a table index; no object or string per route (a restart adopts the whole table).
-  private readonly rt4 = new KeyTable(1, 1024);
-  private readonly rt6 = new KeyTable(4, 1024);
+  private readonly rt4 = new AdoptedRoutes(1, 1024);
+  private readonly rt6 = new AdoptedRoutes(4, 1024);
+  /** The probe key: address words of the route looked up. */
+  private readonly k = new Uint32Array(4);
   private readonly tables: AdoptedTable[] = [];
   /** netlink table -> index into `tables`, per family. */
   private readonly tableIx4 = new Map<number, number>();
   private readonly tableIx6 = new Map<number, number>();
   private readonly hosts = new Map<number, { family: 4 | 6; vppTable: number }>();
   /**
-   * The PIC host route (family * 2^32 + object id, + 1; 0 = none) each adopted route points at,
-   * by entry id per family, and how many adopted routes point at each: a host route is not
-   * withdrawn while an adopted route still uses it (a table stock zebra does not replay).
+   * How many adopted routes point at each PIC host route (family * 2^32 + object id): a host route
+   * is not withdrawn while an adopted route still uses it (a table stock zebra does not replay).
+   * Each adopted route keeps its host key + 1 (0 = none) in its record.
    */
-  private hostOf4 = new Float64Array(1024);
-  private hostOf6 = new Float64Array(1024);
   private readonly hostRefs = new Map<number, number>();
 
-  private setHostOf(family: 4 | 6, id: number, k: number): void {
-    let a = family === 4 ? this.hostOf4 : this.hostOf6;
-    if (id >= a.length) {
-      const b = new Float64Array(Math.max(id + 1, a.length * 2));
-      b.set(a);
-      a = b;
-      if (family === 4) this.hostOf4 = b;
-      else this.hostOf6 = b;
-    }
-    a[id] = k + 1;
-  }
-
   /** An adopted route leaves (matched, rewritten or withdrawn): its host route loses a user. */
-  private dropHostRef(family: 4 | 6, id: number): void {
-    const a = family === 4 ? this.hostOf4 : this.hostOf6;
-    if (id >= a.length || a[id] === 0) return;
-    const k = a[id] - 1;
-    a[id] = 0;
+  private dropHostRef(host: number): void {
+    if (host === 0) return;
+    const k = host - 1;
     const n = (this.hostRefs.get(k) ?? 1) - 1;
     if (n > 0) this.hostRefs.set(k, n);
     else this.hostRefs.delete(k);
@@ -256,7 +242,7 @@ export class Adoption implements ChangeSource {
           this.counters.dumped++;
           if (d.src !== FIB_SOURCE_API) return;
           if (pic) this.adoptHost(family, vppTable, d);
-          else this.adoptRoute(family, this.tableIndex(family, nlTable, vppTable), d.addr, d.len, d, nlTable);
+          else this.adoptRoute(family, this.tableIndex(family, nlTable, vppTable), d, nlTable);
         });
       }
       this.counters.dumpMs = Math.round(performance.now() - t0);
@@ -278,26 +264,39 @@ export class Adoption implements ChangeSource {
     this.programmer.kick();
   }
 
-  /** Keeps a dumped route's path digest in `t.tgt[id]` and `t.prog[id]`, and samples the routes of each PIC host. */
-  private describe(t: KeyTable, id: number, d: DumpedRoute, family: 4 | 6, nlTable: number): void {
+  /** Adopts a dumped route: its path digest and the PIC host it uses; samples the routes of each host. */
+  private adoptRoute(family: 4 | 6, ix: number, d: DumpedRoute, nlTable: number): void {
     const g = digestPaths(d.dv!, d.pathsOff, d.nPaths, d.addr, d.len, d.isIp6, this.dg);
-    t.tgt[id] = g.a;
-    t.prog[id] = g.b;
-    if (d.nPaths !== 1) return;
+    this.counters.adopted++;
+    const host = this.hostOfDumped(d, family, nlTable);
+    this.key(d.addr, family);
+    (family === 4 ? this.rt4 : this.rt6).add(this.k, d.len, ix, g.a, g.b, host);
+  }
+
+  private key(addr: Uint8Array, family: 4 | 6): void {
+    const k = this.k;
+    for (let w = 0; w < (family === 4 ? 1 : 4); w++) {
+      k[w] = ((addr[4 * w] << 24) | (addr[4 * w + 1] << 16) | (addr[4 * w + 2] << 8) | addr[4 * w + 3]) >>> 0;
+    }
+  }
+
+  /** The PIC host key + 1 of a route with one recursive path into a private table, else 0. */
+  private hostOfDumped(d: DumpedRoute, family: 4 | 6, nlTable: number): number {
+    if (d.nPaths !== 1) return 0;
     // One recursive path into a private table: a route of the object at that host address.
     const o = d.pathsOff;
     const dv = d.dv!;
-    if (dv.getUint32(o + 14) !== PathType.Normal || dv.getUint32(o) !== NO_SW_IF_INDEX) return;
+    if (dv.getUint32(o + 14) !== PathType.Normal || dv.getUint32(o) !== NO_SW_IF_INDEX) return 0;
     const hostFam: 4 | 6 = dv.getUint32(o + 22) === 1 ? 6 : 4;
     const nh = new Uint8Array(dv.buffer, dv.byteOffset + o + 26, 16);
     const oid = this.hostId(hostFam, nh, dv.getUint32(o + 4));
-    if (oid < 0) return;
+    if (oid < 0) return 0;
     const k = hostFam * TWO32 + oid;
-    this.setHostOf(family, id, k);
     this.hostRefs.set(k, (this.hostRefs.get(k) ?? 0) + 1);
     let l = this.hostSamples.get(k);
     if (!l) this.hostSamples.set(k, (l = []));
     if (l.length < HOST_SAMPLES) l.push({ family, nlTable, addr: d.addr.slice(0, family === 4 ? 4 : 16), len: d.len });
+    return k + 1;
   }
 
   /**
@@ -338,25 +337,6 @@ export class Adoption implements ChangeSource {
     this.programmer.offerAdoptedHost(family, id, digestPaths(d.dv!, d.pathsOff, d.nPaths, d.addr, 0, d.isIp6, this.dg));
   }
 
-  /** Puts a (family, table index, address, length) into the probe key of its key table. */
-  private probe(family: 4 | 6, ix: number, addr: Uint8Array, len: number): KeyTable {
-    const t = family === 4 ? this.rt4 : this.rt6;
-    const k = t.k;
-    for (let w = 0; w < t.words; w++) {
-      k[w] = ((addr[4 * w] << 24) | (addr[4 * w + 1] << 16) | (addr[4 * w + 2] << 8) | addr[4 * w + 3]) >>> 0;
-    }
-    t.kLen = len;
-    t.kTbl = ix;
-    return t;
-  }
-
-  private adoptRoute(family: 4 | 6, ix: number, addr: Uint8Array, len: number, d: DumpedRoute, nlTable: number): void {
-    const t = this.probe(family, ix, addr, len);
-    const id = t.insert();
-    this.describe(t, id, d, family, nlTable);
-    this.counters.adopted++;
-  }
-
   /** Removes the adopted entry of this route (its digest in takenA/takenB): returns 0, or -1 when there is none. */
   private take(r: RouteView): number {
     const fam = r.family === AF_INET6 ? 6 : 4;
@@ -364,20 +344,18 @@ export class Adoption implements ChangeSource {
     if ((fam === 4 ? this.rt4 : this.rt6).size === 0) return -1;
     const ix = (fam === 4 ? this.tableIx4 : this.tableIx6).get(r.table);
     if (ix === undefined) return -1;
-    const t = this.probe(fam, ix, r.addr, r.len);
-    const id = t.find();
-    if (id < 0) return -1;
-    this.takenA = t.tgt[id];
-    this.takenB = t.prog[id];
-    this.dropHostRef(fam, id);
-    t.remove(id);
+    const t = fam === 4 ? this.rt4 : this.rt6;
+    this.key(r.addr, fam);
+    if (!t.take(this.k, r.len, ix)) return -1;
+    this.takenA = t.a;
+    this.takenB = t.b;
+    this.dropHostRef(t.host);
     return 0;
   }
 
   private clearRoutes(): void {
-    for (const t of [this.rt4, this.rt6]) for (let id = 0; id < t.hi; id++) if ((t.flags[id] & EF.InUse) !== 0) t.remove(id);
-    this.hostOf4.fill(0);
-    this.hostOf6.fill(0);
+    this.rt4.clear();
+    this.rt6.clear();
     this.hostRefs.clear();
   }
 
@@ -437,27 +415,23 @@ export class Adoption implements ChangeSource {
 
   private sweep(full: boolean): void {
     // Routes zebra has (queued for the programmer, or parked) stay adopted: next() still matches them.
-    for (const t of [this.rt4, this.rt6]) {
-      const family: 4 | 6 = t === this.rt4 ? 4 : 6;
+    for (const family of [4, 6] as const) {
       const af = family === 6 ? AF_INET6 : AF_INET;
-      for (let id = 0; id < t.hi; id++) {
-        if ((t.flags[id] & EF.InUse) === 0) continue;
-        const at = this.tables[t.tbl[id]];
-        if (!full && at.nlTable !== RT_TABLE_MAIN) continue;
+      (family === 4 ? this.rt4 : this.rt6).sweep((k, len, ix, host) => {
+        const at = this.tables[ix];
+        if (!full && at.nlTable !== RT_TABLE_MAIN) return false;
         const addr = new Uint8Array(family === 4 ? 4 : 16);
-        for (let w = 0; w < t.words; w++) {
-          const x = t.key[id * t.words + w];
-          addr[4 * w] = x >>> 24;
-          addr[4 * w + 1] = (x >>> 16) & 255;
-          addr[4 * w + 2] = (x >>> 8) & 255;
-          addr[4 * w + 3] = x & 255;
+        for (let w = 0; w < k.length; w++) {
+          addr[4 * w] = k[w] >>> 24;
+          addr[4 * w + 1] = (k[w] >>> 16) & 255;
+          addr[4 * w + 2] = (k[w] >>> 8) & 255;
+          addr[4 * w + 3] = k[w] & 255;
         }
-        const len = t.len[id];
-        if (this.store.lookup(af, at.nlTable, addr, len) !== undefined) continue;
-        this.dropHostRef(family, id);
-        t.remove(id);
+        if (this.store.lookup(af, at.nlTable, addr, len) !== undefined) return false;
+        this.dropHostRef(host);
         this.deleteQueue.push({ family, vppTable: at.vppTable, addr, len, nlTable: at.nlTable, host: false });
-      }
+        return true;
+      });
     }
     // Without the marker, other tables stay in VPP untouched, as in the store's own sweep.
     this.sweeping = true;
