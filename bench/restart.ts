@@ -8,14 +8,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { execFileSync } from 'child_process';
 import { encodeTable, renumbered } from '../ts/gen/fulltable';
 import { FeedModel } from './fullfeed/model';
-import { FibpushProc, waitFor, sleep } from './fullfeed/procs';
+import { cpuSeconds, FibpushProc, waitFor, sleep } from './fullfeed/procs';
 import { ZebraSide } from './fullfeed/zebra';
 import { dumpCheck } from './fullfeed/fibcheck';
 import { VppSimulator, IfaceSpec } from '../test/vpp-sim';
-import { REPO_ROOT } from '../ts/paths';
+import { startVpp, stopVpp, TWO_LOOPS } from './vpp-run';
 
 const HELP = `Usage: node dist/bench/restart.js [options]   (npm run bench:restart -- [options])
 
@@ -79,10 +78,6 @@ function parse(argv: string[]): Args {
   return a;
 }
 
-const LOOPS = ['create loopback interface', 'create loopback interface', 'set interface ip address loop0 10.0.0.1/24',
-  'set interface ip address loop1 10.0.1.1/24', 'set interface ip address loop0 fd00:0:0:1::1/64',
-  'set interface ip address loop1 fd00:0:0:2::1/64', 'set interface state loop0 up', 'set interface state loop1 up'];
-
 async function main(): Promise<void> {
   const a = parse(process.argv.slice(2));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-restart-'));
@@ -94,12 +89,8 @@ async function main(): Promise<void> {
   let socket = a.vppSocket;
   let vppPid = 0;
   if (a.vppRun) {
-    fs.mkdirSync(a.vppRun, { recursive: true });
-    const cli = path.join(a.vppRun, 'setup.cli');
-    fs.writeFileSync(cli, LOOPS.join('\n') + '\n');
-    execFileSync('bash', [path.join(REPO_ROOT, 'tools', 'vpp', 'run.sh'), a.vppRun, cli], { stdio: 'inherit' });
+    vppPid = startVpp(a.vppRun, TWO_LOOPS);
     socket = path.join(a.vppRun, 'api.sock');
-    vppPid = Number(fs.readFileSync(path.join(a.vppRun, 'vpp.pid'), 'utf8'));
   } else if (!socket) {
     const interfaces: IfaceSpec[] = [...m.ifSw].map(([ifindex, sw], i) => ({ swIfIndex: sw, name: `GigabitEthernet0/${8 + i}/0`, hostIfIndex: ifindex, hostName: `up${i + 1}` }));
     sim = await VppSimulator.start({ interfaces, seed: a.seed });
@@ -194,7 +185,7 @@ async function main(): Promise<void> {
       withdrawn: c.adopt_withdrawn,
       apiRequests: c.client_sent,
       fibpushCpuSeconds: fp.cpuSeconds(),
-      vppCpuSeconds: vppPid ? cpuOf(vppPid) : null,
+      vppCpuSeconds: vppPid ? cpuSeconds(vppPid) : null,
       fibMatches: check.ok,
       renumbered: a.renumber,
       zebraRestart,
@@ -209,21 +200,9 @@ async function main(): Promise<void> {
     z.sock.destroy();
   } finally {
     await sim?.stop();
-    if (vppPid) {
-      try {
-        process.kill(vppPid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
+    if (vppPid) stopVpp(vppPid);
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function cpuOf(pid: number): number {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const p = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(p[11]) + Number(p[12])) / 100;
 }
 
 main().catch((e) => {

@@ -7,7 +7,7 @@
 // (ts/fpm/feedback.ts; fpm-extensions.md section 3). fibpush only sends it after VPP's reply
 // with retval 0, so the arrival time at zebra bounds the programming time from above; its rate
 // limit is raised so that it never paces the measurement (it still ticks every 10 ms).
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -21,7 +21,8 @@ import { VppSimulator } from '../../test/vpp-sim';
 import type { IfaceSpec, SimCounters } from '../../test/vpp-sim';
 import { dumpCheck, FibCheck, memoryCheck, memorySig, ControlConn, normPrefix, simLookupCheck, simSig } from './fibcheck';
 import { FamilyIx, FeedModel, TableSpec } from './model';
-import { cpuSeconds, FibpushProc, procStatusBytes, repoRoot, sleep, track, waitFor } from './procs';
+import { cpuSeconds, FibpushProc, procStatusBytes, sleep, track, waitFor } from './procs';
+import { startVpp, stopVpp } from '../vpp-run';
 import { formatAddr } from '../../ts/daemon/addr';
 import { cleanVpp, rawClient, RawResult } from './rawclient';
 import { changedGroup, encodeNexthop, encodeReplace, encodeWithdraw, ZebraSide } from './zebra';
@@ -214,7 +215,7 @@ class Env {
       this.sim = await VppSimulator.start({ interfaces, seed: this.spec.seed });
       this.socket = this.sim.apiSocket;
     } else if (this.spec.vppRun) {
-      this.vppPid = startVpp(this.spec.vppRun, this.m);
+      this.vppPid = startCaseVpp(this.spec.vppRun, this.m);
       this.socket = path.join(this.spec.vppRun, 'api.sock');
     } else if (this.spec.dataplane === 'vpp') {
       // A real VPP is shared by every case: start each from the state a fresh one has.
@@ -252,12 +253,8 @@ class Env {
   }
 }
 
-/**
- * A fresh real VPP in `dir` (tools/vpp/run.sh) with one loopback per upstream of the table, each
- * with an address on the link of the next hops --nexthops gives it; returns its pid. VPP polls a
- * core, as in production.
- */
-function startVpp(dir: string, m: FeedModel): number {
+/** A fresh real VPP in `dir` with one loopback per upstream of the table, each on the link of the next hops --nexthops gives it. */
+function startCaseVpp(dir: string, m: FeedModel): number {
   const sws = [...new Set([...m.ifSw.values()])].sort((a, b) => a - b);
   const lines: string[] = [];
   for (let i = 0; i < (sws[sws.length - 1] ?? 0); i++) lines.push('create loopback interface');
@@ -267,29 +264,7 @@ function startVpp(dir: string, m: FeedModel): number {
     else lines.push(`set interface ip address ${itf} ${formatAddr(6, Uint8Array.from([...a.addr.subarray(0, 8), 0, 0, 0, 0, 0, 0, 0, a.addr[15] === 1 ? 254 : 1]))}/64`);
   }
   for (const sw of sws) lines.push(`set interface state loop${sw - 1} up`);
-  fs.mkdirSync(dir, { recursive: true });
-  const pidFile = path.join(dir, 'vpp.pid');
-  if (fs.existsSync(pidFile)) stopVpp(Number(fs.readFileSync(pidFile, 'utf8')));
-  const cli = path.join(dir, 'setup.cli');
-  fs.writeFileSync(cli, lines.join('\n') + '\n');
-  execFileSync('bash', [path.join(repoRoot(), 'tools', 'vpp', 'run.sh'), dir, cli], { stdio: ['ignore', 'ignore', 'inherit'] });
-  return Number(fs.readFileSync(pidFile, 'utf8'));
-}
-
-function stopVpp(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    return;
-  }
-  for (let i = 0; i < 200; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    execFileSync('sleep', ['0.02']);
-  }
+  return startVpp(dir, lines);
 }
 
 /** Whether fibpush has nothing left to do: queue empty, nothing in flight, no retry or feedback waiting. */

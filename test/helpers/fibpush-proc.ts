@@ -27,13 +27,13 @@ export function waitFor<T>(what: string, fn: () => Promise<T | undefined | false
   return pollFor(what, fn, ms, 25);
 }
 
-/** Starts `fibpush run --listen 127.0.0.1:0 --dataplane memory` with `args`; resolves once it listens. */
+/** Starts `fibpush run --listen 127.0.0.1:0` with `args` (the memory dataplane unless they name one); resolves once it listens. */
 export async function startFibpush(control: string, args: string[], opts: { uidArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Fibpush> {
   const child = spawn(
     opts.uidArgs ? 'setpriv' : process.execPath,
     [
       ...(opts.uidArgs ? [...opts.uidArgs, process.execPath] : []),
-      BIN, 'run', '--listen', '127.0.0.1:0', '--dataplane', 'memory', '--control', control,
+      BIN, 'run', '--listen', '127.0.0.1:0', ...(args.includes('--vpp-socket') || args.includes('--dataplane') ? [] : ['--dataplane', 'memory']), '--control', control,
       '--log-format', 'json', '--progress', 'off', ...args,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: opts.env ?? process.env },

@@ -1,42 +1,36 @@
 // The simulator against a real VPP 25.10: the same zebra stream through `fibpush run` into each, and what each then lists (ip_route_v2_dump) and forwards must be the same.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { REPO_ROOT } from '../../ts/paths';
-import { controlRequest } from '../../ts/daemon/control';
 import { VppClient } from '../../ts/vpp/client';
 import { FIB_PATH_SIZE, readFibPath, RouteDetailsView } from '../../ts/vpp/codec';
 import { DEFAULT_PIC_TABLE } from '../../ts/vpp/programmer';
 import { formatAddr } from '../../ts/daemon/addr';
 import { VppSimulator, Forwarding } from '../vpp-sim';
-import { waitFor as pollFor } from '../frr/proc';
-import { collectJsonLogs } from '../helpers/logs';
 import { gateSuite } from '../helpers/skip';
 import { findVpp, RealVpp, TWO_LOOPS } from './vpp';
-import { INTERFACE_MAP, ROUTES, stream } from './scenario';
+import { INTERFACE_MAP, playZebra, ROUTES, scenarioFibpush, stream, synced } from './scenario';
+import { Fibpush, stopFibpush } from '../helpers/fibpush-proc';
 
 const found = findVpp();
 // With FIBPUSH_VPP_BIN set (as .ci/run sets it when it built VPP), a missing VPP is a failure, not a skip.
 const run = gateSuite(test, 'skip' in found ? found.skip : null, process.env.FIBPUSH_VPP_BIN ? 'ci-installs' : 'optional');
 
-const BIN = path.join(REPO_ROOT, 'bin', 'fibpush.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-vpp-conf-'));
 const mapFile = path.join(dir, 'interfaces.map');
 fs.writeFileSync(mapFile, INTERFACE_MAP);
-const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000) => pollFor(what, fn, ms, 50);
 
-const children: ChildProcess[] = [];
+const procs: Fibpush[] = [];
 let vpp: RealVpp | null = null;
 let sim: VppSimulator | null = null;
 const sockets: net.Socket[] = [];
 
 test.after(async () => {
   for (const s of sockets) s.destroy();
-  for (const c of children) c.kill('SIGKILL');
+  for (const f of procs) await stopFibpush(f);
   vpp?.stop();
   await sim?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -44,24 +38,10 @@ test.after(async () => {
 
 /** fibpush into `apiSocket`, fed the scenario, until synced. */
 async function programmed(apiSocket: string, name: string): Promise<void> {
-  const control = path.join(dir, `${name}.sock`);
-  const child = spawn(process.execPath, [BIN, 'run', '--listen', '127.0.0.1:0', '--vpp-socket', apiSocket, '--interface-map', mapFile,
-    '--vtep-source', '10.0.0.1', '--control', control, '--log-format', 'json', '--progress', 'off', '--zebra-user', String(process.getuid!())],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-  children.push(child);
-  const logs: Record<string, unknown>[] = [];
-  collectJsonLogs(child.stderr!, logs);
-  const listening = await waitFor('fibpush to listen', () => logs.find((l) => l.msg === 'FPM server listening'));
-  const z = net.connect(Number(listening.port), '127.0.0.1');
-  sockets.push(z);
-  z.on('error', () => {});
-  z.on('data', () => {});
-  await new Promise<void>((r) => z.once('connect', () => r()));
-  z.write(stream());
-  const s = await waitFor(`${name} synced`, async () => {
-    const x = (await controlRequest(control, { cmd: 'status' })) as Record<string, any>;
-    return x.replay.state === 'ended' && x.queueDepth === 0 && x.vppInFlight === 0 && (x.dataplane.counters?.retriesPending ?? 0) === 0 ? x : undefined;
-  });
+  const f = await scenarioFibpush(dir, name, apiSocket, mapFile);
+  procs.push(f);
+  sockets.push(await playZebra(f.port, stream()));
+  const s = await synced(f);
   assert.is(s.dataplane.failures, 0, `${name}: ${s.dataplane.lastError}`);
 }
 

@@ -1,12 +1,10 @@
 // `fibpush run` against a real VPP 25.10, driven as zebra drives it: the FIB checked twice (VPP's dumped FIB against zebra's table, and forwarding chains read through vppctl), then the lifecycles.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { REPO_ROOT } from '../../ts/paths';
 import { encodeTable, NO_NH, renumbered } from '../../ts/gen/fulltable';
 import { FpmEncoder } from '../../ts/codec/encoder';
 import { controlRequest } from '../../ts/daemon/control';
@@ -14,7 +12,7 @@ import { FeedModel, FamilyIx } from '../../bench/fullfeed/model';
 import { dumpCheck } from '../../bench/fullfeed/fibcheck';
 import { changedGroup, encodeNexthop } from '../../bench/fullfeed/zebra';
 import { waitFor as pollFor } from '../frr/proc';
-import { collectJsonLogs } from '../helpers/logs';
+import { Fibpush, startFibpush as startProc } from '../helpers/fibpush-proc';
 import { gateSuite } from '../helpers/skip';
 import { findVpp, RealVpp } from './vpp';
 
@@ -22,7 +20,6 @@ const found = findVpp();
 // With FIBPUSH_VPP_BIN set (as .ci/run sets it when it built VPP), a missing VPP is a failure, not a skip.
 const run = gateSuite(test, 'skip' in found ? found.skip : null, process.env.FIBPUSH_VPP_BIN ? 'ci-installs' : 'optional');
 
-const BIN = path.join(REPO_ROOT, 'bin', 'fibpush.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-vpp-real-t-'));
 // IPv4 next hops on both loops; IPv6 ones only on loop0, so IPv6 groups on loop1 are attached legs.
 const m = new FeedModel({ v4: 20_000, v6: 5_000, nhgs: 32, seed: 7, nexthops: '10.0.0.2@1,10.0.1.2@2,fd00:0:0:1::2@1' });
@@ -33,24 +30,10 @@ const bytes = encodeTable(m.t, { nhgMode: true, endMarker: true });
 
 const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 60_000) => pollFor(what, fn, ms, 50);
 
-interface Fibpush {
-  child: ChildProcess;
-  logs: Record<string, unknown>[];
-  port: number;
-  control: string;
-  exited: Promise<number | null>;
-}
-
 let seq = 0;
-async function startFibpush(vppSocket: string): Promise<Fibpush> {
-  const control = path.join(dir, `control-${++seq}.sock`);
-  const child = spawn(process.execPath, [BIN, 'run', '--listen', '127.0.0.1:0', '--vpp-socket', vppSocket, '--interface-map', mapFile,
-    '--control', control, '--quiet-period', '1000', '--log-format', 'json', '--progress', 'off', '--zebra-user', String(process.getuid!())], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const logs: Record<string, unknown>[] = [];
-  collectJsonLogs(child.stderr!, logs);
-  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-  const listening = await waitFor('fibpush to listen', () => logs.find((l) => l.msg === 'FPM server listening'));
-  return { child, logs, port: Number(listening.port), control, exited };
+function startFibpush(vppSocket: string): Promise<Fibpush> {
+  return startProc(path.join(dir, `control-${++seq}.sock`), ['--vpp-socket', vppSocket, '--interface-map', mapFile, '--quiet-period', '1000',
+    '--zebra-user', String(process.getuid!())]);
 }
 
 async function zebraSends(port: number, data: Buffer): Promise<net.Socket> {

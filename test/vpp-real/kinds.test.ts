@@ -1,74 +1,42 @@
 // Every route kind the codec knows, through `fibpush run` into a real VPP 25.10, each read back as VPP forwards it (vppctl) and as VPP lists it (the binary API's dumps).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { REPO_ROOT } from '../../ts/paths';
-import { controlRequest } from '../../ts/daemon/control';
 import { VppClient } from '../../ts/vpp/client';
 import { RouteDetailsView } from '../../ts/vpp/codec';
-import { waitFor as pollFor } from '../frr/proc';
-import { collectJsonLogs } from '../helpers/logs';
 import { gateSuite } from '../helpers/skip';
 import { findVpp, RealVpp, TWO_LOOPS } from './vpp';
-import { INTERFACE_MAP, stream } from './scenario';
+import { INTERFACE_MAP, playZebra, scenarioFibpush, stream, synced } from './scenario';
+import { Fibpush, stopFibpush } from '../helpers/fibpush-proc';
 
 const found = findVpp();
 // With FIBPUSH_VPP_BIN set (as .ci/run sets it when it built VPP), a missing VPP is a failure, not a skip.
 const run = gateSuite(test, 'skip' in found ? found.skip : null, process.env.FIBPUSH_VPP_BIN ? 'ci-installs' : 'optional');
 
-const BIN = path.join(REPO_ROOT, 'bin', 'fibpush.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-vpp-kinds-'));
 const mapFile = path.join(dir, 'interfaces.map');
 fs.writeFileSync(mapFile, INTERFACE_MAP);
 const SETUP = [...TWO_LOOPS, 'mpls table add 0', 'set interface mpls loop0 enable', 'set interface mpls loop1 enable'];
-const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000) => pollFor(what, fn, ms, 50);
-
-interface Fibpush {
-  child: ChildProcess;
-  logs: Record<string, unknown>[];
-  port: number;
-  control: string;
-}
 
 let vpp: RealVpp | null = null;
 let fp: Fibpush | null = null;
 let zebra: net.Socket | null = null;
 
-test.after(() => {
+test.after(async () => {
   zebra?.destroy();
-  fp?.child.kill('SIGKILL');
+  await stopFibpush(fp);
   vpp?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function start(vppSocket: string): Promise<Fibpush> {
-  const control = path.join(dir, 'control.sock');
-  const child = spawn(process.execPath, [BIN, 'run', '--listen', '127.0.0.1:0', '--vpp-socket', vppSocket, '--interface-map', mapFile,
-    '--vtep-source', '10.0.0.1', '--control', control, '--log-format', 'json', '--progress', 'off', '--zebra-user', String(process.getuid!())], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const logs: Record<string, unknown>[] = [];
-  collectJsonLogs(child.stderr!, logs);
-  const listening = await waitFor('fibpush to listen', () => logs.find((l) => l.msg === 'FPM server listening'));
-  return { child, logs, port: Number(listening.port), control };
-}
-
-const status = (f: Fibpush) => controlRequest(f.control, { cmd: 'status' }) as Promise<Record<string, any>>;
-
 run('every route kind into a real VPP: what VPP forwards and lists is what zebra has', async () => {
   vpp = RealVpp.start((found as { bin: string }).bin, SETUP);
-  fp = await start(vpp.apiSocket);
-  zebra = net.connect(fp.port, '127.0.0.1');
-  zebra.on('error', () => {});
-  zebra.on('data', () => {});
-  await new Promise<void>((r) => zebra!.once('connect', () => r()));
-  zebra.write(stream());
-  const s = await waitFor('synced', async () => {
-    const x = await status(fp!);
-    return x.replay.state === 'ended' && x.queueDepth === 0 && x.vppInFlight === 0 && (x.dataplane.counters?.retriesPending ?? 0) === 0 ? x : undefined;
-  });
+  fp = await scenarioFibpush(dir, 'kinds', vpp.apiSocket, mapFile);
+  zebra = await playZebra(fp.port, stream());
+  const s = await synced(fp);
   assert.is(s.dataplane.failures, 0, String(s.dataplane.lastError));
   assert.is(s.dataplane.routes, 14, 'routes VPP holds: 13 IP routes and the LSP');
   const c = (p: string, t = 0) => vpp!.chain(p, t);

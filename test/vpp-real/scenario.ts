@@ -1,4 +1,8 @@
 // A zebra stream with every route kind the codec knows, for the real-VPP suites: groups, routes of each kind, an LSP, an EVPN MAC, the end marker.
+import * as net from 'net';
+import * as path from 'path';
+import { controlRequest } from '../../ts/daemon/control';
+import { Fibpush, startFibpush, waitFor } from '../helpers/fibpush-proc';
 import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS, FpmEncoder, RTN_PROHIBIT, RTN_UNREACHABLE, RTN_BLACKHOLE, RTPROT_BGP, RTPROT_ZSTATIC } from '../../ts/codec/encoder';
 
 /** Linux ifindex 2 and 3 (zebra's names) are VPP's loop0 (sw 1) and loop1 (sw 2). */
@@ -44,3 +48,27 @@ export function stream(): Buffer {
   return e.toBuffer();
 }
 
+
+/** `fibpush run` for the scenario: into `vppSocket`, the interface map in `mapFile`, EVPN on, this process's uid as zebra's. */
+export function scenarioFibpush(dir: string, name: string, vppSocket: string, mapFile: string): Promise<Fibpush> {
+  return startFibpush(path.join(dir, `${name}.sock`), ['--vpp-socket', vppSocket, '--interface-map', mapFile, '--vtep-source', '10.0.0.1',
+    '--zebra-user', String(process.getuid!())]);
+}
+
+/** Plays zebra: connects, sends `bytes`, and keeps the connection (returned) open. */
+export async function playZebra(port: number, bytes: Buffer): Promise<net.Socket> {
+  const z = net.connect(port, '127.0.0.1');
+  z.on('error', () => {});
+  z.on('data', () => {});
+  await new Promise<void>((r) => z.once('connect', () => r()));
+  z.write(bytes);
+  return z;
+}
+
+/** fibpush's status once the replay ended and nothing is queued, in flight or waiting for a retry. */
+export function synced(f: Fibpush): Promise<Record<string, any>> {
+  return waitFor('synced', async () => {
+    const x = (await controlRequest(f.control, { cmd: 'status' })) as Record<string, any>;
+    return x.replay.state === 'ended' && x.queueDepth === 0 && x.vppInFlight === 0 && (x.dataplane.counters?.retriesPending ?? 0) === 0 ? x : undefined;
+  }, 30_000);
+}

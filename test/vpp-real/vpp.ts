@@ -1,11 +1,11 @@
 // A real VPP for tests: found (FIBPUSH_VPP_BIN, `vpp` on PATH, the build cache) or built (FIBPUSH_VPP_SRC), started with its own sockets through tools/vpp/run.sh, read through vppctl.
 import { execFileSync, spawnSync } from 'child_process';
+import { startVpp, stopVpp, TWO_LOOPS } from '../../bench/vpp-run';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT } from '../../ts/paths';
 
-const RUN = path.join(REPO_ROOT, 'tools', 'vpp', 'run.sh');
 const BUILD = path.join(REPO_ROOT, 'tools', 'vpp', 'build.sh');
 const CACHE_BIN = path.join(os.homedir(), '.cache', 'fibpush', 'vpp-25.10', 'build', 'bin', 'vpp');
 
@@ -27,16 +27,7 @@ export function findVpp(): { bin: string } | { skip: string } {
 }
 
 /** Two loopback interfaces (sw_if_index 1 and 2, both up) with IPv4 and IPv6 link prefixes. */
-export const TWO_LOOPS = [
-  'create loopback interface',
-  'create loopback interface',
-  'set interface ip address loop0 10.0.0.1/24',
-  'set interface ip address loop1 10.0.1.1/24',
-  'set interface ip address loop0 fd00:0:0:1::1/64',
-  'set interface ip address loop1 fd00:0:0:2::1/64',
-  'set interface state loop0 up',
-  'set interface state loop1 up',
-];
+export { TWO_LOOPS } from '../../bench/vpp-run';
 
 export class RealVpp {
   readonly apiSocket: string;
@@ -46,7 +37,7 @@ export class RealVpp {
   private constructor(
     readonly bin: string,
     readonly dir: string,
-    private readonly setup: string[],
+    private readonly setup: readonly string[],
   ) {
     this.apiSocket = path.join(dir, 'api.sock');
     this.cliSocket = path.join(dir, 'cli.sock');
@@ -57,7 +48,7 @@ export class RealVpp {
    * Starts a VPP whose main loop sleeps between polls (VPP_POLL_SLEEP): a test VPP must not take
    * a core from the processes under test. Benches start theirs without it.
    */
-  static start(bin: string, setup: string[] = TWO_LOOPS): RealVpp {
+  static start(bin: string, setup: readonly string[] = TWO_LOOPS): RealVpp {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-vpp-real-'));
     const v = new RealVpp(bin, dir, setup);
     v.boot();
@@ -65,13 +56,7 @@ export class RealVpp {
   }
 
   private boot(): void {
-    const cli = path.join(this.dir, 'setup.cli');
-    fs.writeFileSync(cli, this.setup.join('\n') + '\n');
-    execFileSync('bash', [RUN, this.dir, cli], {
-      env: { ...process.env, VPP_BIN: this.bin, VPP_POLL_SLEEP: process.env.VPP_POLL_SLEEP ?? '100', VPP_HEAP: '1G' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: 60_000,
-    });
+    startVpp(this.dir, this.setup, { bin: this.bin, pollSleepUs: Number(process.env.VPP_POLL_SLEEP ?? 100), heap: '1G' });
   }
 
   get pid(): number {
@@ -97,20 +82,7 @@ export class RealVpp {
   }
 
   kill(): void {
-    const pid = this.pid;
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      return;
-    }
-    for (let i = 0; i < 100; i++) {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        return;
-      }
-      execFileSync('sleep', ['0.05']);
-    }
+    stopVpp(this.pid);
   }
 
   stop(): void {

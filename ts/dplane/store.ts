@@ -2127,25 +2127,9 @@ export class FibStore implements ChangeSource {
     const t = this.rt[fc];
     const g = t.tgt[id];
     const protocol = t.proto[id];
-    if (g >= TGT_MISSING || g === 0) {
-      // Parked on an id zebra has not sent, or refused past the parking bound (no target).
-      return {
-        family: FC_FAMILY[fc],
-        table: fc === FC_MPLS ? 0 : this.tableIds[t.tbl[id]],
-        addr: this.addrOf(fc, id),
-        len: t.len[id],
-        label: fc === FC_MPLS ? t.key[id] : 0,
-        protocol,
-        lane: LANE_OF_PROTOCOL[protocol] as Lane,
-        target: Target.Nhg,
-        nhgId: g === 0 ? 0 : this.missing.ids[g - TGT_MISSING],
-        parked: true,
-        programmed: false,
-        failed: (t.flags[id] & EF.Failed) !== 0,
-        handle: t.handle(fc, id),
-      };
-    }
-    const n = g >= TGT_REF ? this.slots[g - TGT_REF]! : null;
+    // Parked on an id zebra has not sent, or refused past the parking bound (no target): no slot.
+    const missing = g >= TGT_MISSING || g === 0;
+    const n = !missing && g >= TGT_REF ? this.slots[g - TGT_REF]! : null;
     return {
       family: FC_FAMILY[fc],
       table: fc === FC_MPLS ? 0 : this.tableIds[t.tbl[id]],
@@ -2154,14 +2138,15 @@ export class FibStore implements ChangeSource {
       label: fc === FC_MPLS ? t.key[id] : 0,
       protocol,
       lane: LANE_OF_PROTOCOL[protocol] as Lane,
-      target: n !== null ? Target.Nhg : (g as Target),
-      nhgId: n !== null ? n.id : 0,
-      parked: n !== null && !(n.present && n.resolved),
-      programmed: t.prog[id] === g && (t.flags[id] & (EF.Dirty | EF.Force)) === 0 && t.prog[id] !== 0,
+      target: missing || n !== null ? Target.Nhg : (g as Target),
+      nhgId: missing ? (g === 0 ? 0 : this.missing.ids[g - TGT_MISSING]) : n !== null ? n.id : 0,
+      parked: missing || (n !== null && !(n.present && n.resolved)),
+      programmed: !missing && t.prog[id] === g && (t.flags[id] & (EF.Dirty | EF.Force)) === 0 && t.prog[id] !== 0,
       failed: (t.flags[id] & EF.Failed) !== 0,
       handle: t.handle(fc, id),
     };
   }
+
 
   /** Every route zebra currently has (parked ones included), in no particular order. */
   *routes(): IterableIterator<RouteInfo> {
