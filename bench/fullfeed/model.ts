@@ -220,6 +220,22 @@ export class FeedModel {
     this.sigCache.clear();
   }
 
+  /**
+   * A restarted zebra numbers its nexthop objects afresh (zebra_nhg.c hands ids out from a
+   * counter that starts over): every object, group member and backup reference becomes
+   * `renumber(id)`. Routes keep their object (they hold its index), so forwarding is unchanged.
+   */
+  renumber(renumber: (id: number) => number): void {
+    this.byId.clear();
+    this.t.nexthops.forEach((o, k) => {
+      o.id = renumber(o.id);
+      if (o.group) o.group = o.group.map((g) => ({ id: renumber(g.id), weight: g.weight }));
+      if (o.backupNhg !== undefined) o.backupNhg = renumber(o.backupNhg);
+      this.byId.set(o.id, k);
+    });
+    this.sigCache.clear();
+  }
+
   setInterface(sw: number, up: boolean): void {
     if (up) this.swDown.delete(sw);
     else this.swDown.add(sw);

@@ -124,6 +124,7 @@ export class VppDataplane implements Dataplane {
         ...s.counters,
         nhgsParked: s.nhgsParked,
         retriesPending: s.retriesPending,
+        retriesAfterFailure: s.retriesAfterFailure,
         interfaces: s.interfaces,
         ...Object.fromEntries(Object.entries(this.adoption.counters).map(([k, v]) => [`adopt_${k}`, v])),
       },
