@@ -22,6 +22,8 @@ interface Env {
   swIfIndexes: number[];
   zebraName: string;
   dataplaneName: string;
+  /** See SoakRun: replays end by fibpush's quiet period only. */
+  quietAfterFault: boolean;
   close: () => Promise<void>;
 }
 
@@ -59,6 +61,7 @@ async function generatedEnv(o: SoakOptions, dir: string, logFile: string, t0: nu
     swIfIndexes: [...new Set(m.ifSw.values())],
     zebraName: `generated (${o.endMarker ? 'with' : 'without'} the end-of-replay marker)`,
     dataplaneName: dp.sim ? 'VPP simulator (test/vpp-sim)' : `VPP at ${o.vppSocket}`,
+    quietAfterFault: !o.endMarker,
     close: async () => {
       await player.close();
       await daemon.stop('SIGTERM');
@@ -97,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
       kinds = kinds.filter((k) => !DATAPLANE_FAULTS.includes(k));
     }
     progress(`zebra: ${env.zebraName}; dataplane: ${env.dataplaneName}; fibpush pid ${env.daemon.pid}, log ${logFile}`);
-    const run = new SoakRun(o, env.player, env.daemon, env.dp, env.swIfIndexes, progress, t0);
+    const run = new SoakRun(o, env.player, env.daemon, env.dp, env.swIfIndexes, progress, t0, env.quietAfterFault);
     const loaded = await run.load();
     if (loaded) {
       const churnSeconds = Math.max(0, (endAt - performance.now()) / 1000 - 5);

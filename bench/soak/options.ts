@@ -153,6 +153,8 @@ export function parseOptions(argv: string[], repoRoot: string): SoakOptions | 'h
   const fibpush = path.resolve(vals.get('fibpush') ?? path.join(repoRoot, 'bin', 'fibpush.js'));
   if (!fs.existsSync(fibpush)) throw new RangeError(`--fibpush ${fibpush}: no such file`);
   const fe = vals.get('fault-every');
+  // Below ~1,000 prefixes the test BGP speaker's IPv6 updates are refused by bgpd (NOTIFICATION 3/5).
+  if (zebra === 'real' && vals.has('routes') && Number(vals.get('routes')) < 1000) throw new RangeError(`Expected at least 1000 for --routes with --zebra real but received "${vals.get('routes')}"`);
   return {
     minutes: num('minutes', 60, 1, 7 * 24 * 60, false),
     zebra,
