@@ -27,10 +27,10 @@ const FPM_PORT = 2620;
 
 /**
  * The static-route scenario without its routes in tables 1001 and 100: stock zebra 8.4 leaves
- * tables other than main out of its FPM walk (zebra/dplane_fpm_nl.c fpm_rib_send walks the
- * default table; README "Known gaps"), so after a zebra restart fibpush keeps the old version of
- * such a route, whose nexthop id the new zebra may give to another group. With frr-patches/
- * (full replay) they can be soaked too; with stock FRR they would measure FRR, not fibpush.
+ * tables other than main out of its FPM walk, and docs/operations.md ("Lifecycles", VPP restarts)
+ * names the case fibpush cannot repair with it: such routes adopted after a fibpush restart are
+ * lost by a later VPP restart until zebra sends them again. The soak found exactly that
+ * (fibpush-kill, then dp-restart); with frr-patches/ (full replay) they can be soaked too.
  */
 const MAIN_STATICS = STATIC_ROUTES.filter((l) => !/ table \d+$/.test(l));
 
@@ -169,7 +169,9 @@ class RealPlayer implements Player {
   }
 
   figures(): ChurnFigures {
-    return { counts: { ...this.counts, zebraStarts: this.zebraStarts }, offloads: null, offloadFailed: null, connects: this.zebraStarts };
+    const sessions = this.feeder.peers.reduce((n, p) => n + p.sessions, 0);
+    const notifications = this.feeder.peers.reduce((n, p) => n + p.notifications.length, 0);
+    return { counts: { ...this.counts, zebraStarts: this.zebraStarts, bgpSessions: sessions, bgpNotifications: notifications }, offloads: null, offloadFailed: null, connects: this.zebraStarts };
   }
 
   async close(): Promise<void> {
