@@ -202,16 +202,24 @@ export class SoakRun {
     };
     const control = CONTROL_FAULTS.includes(slot.kind);
     const holdMs = o.holdSeconds * 1000;
-    // Start from a settled fibpush: what was true just before the fault is then known to be in the dataplane.
+    // Start from a dataplane equal to zebra (churn paused until it is): every route zebra has
+    // when the fault begins is then known to be in the dataplane, and "lost" means lost.
     this.player.pause();
     await this.pauseFlaps();
-    const pre = await this.waitSettled(30_000);
-    await this.player.markBefore();
+    let pre = false;
+    const preUntil = now() + 30_000;
+    while (!pre && now() < preUntil) {
+      if (!(await this.waitSettled(preUntil - now()))) break;
+      const c = await this.player.check(false).catch(() => null);
+      if (c && exact(c)) pre = true;
+      else await sleep(300);
+    }
+    if (pre) await this.player.markBefore();
     this.player.resume();
-    if (!pre) rec.notes.push('fibpush was not settled before the fault (lost routes are then not counted)');
+    if (!pre) rec.notes.push('the dataplane did not equal zebra before the fault (lost routes are then not counted)');
     const sample = async (what: string) => {
       try {
-        const c = this.note(await this.player.check(control && !!pre));
+        const c = this.note(await this.player.check(control && pre));
         rec.checks.push(c);
         rec.maxDivergence = Math.max(rec.maxDivergence, divergence(c));
         if (c.lost !== null) rec.lost = (rec.lost ?? 0) + c.lost;
