@@ -470,10 +470,20 @@ export class SoakRun {
       }
     }
     if (now() < churnEnd) await sleep(churnEnd - now());
-    const fin = await this.quietCheck(false, Math.max(30_000, this.o.convergeTimeout * 1000));
-    this.r.finalCheck = fin.check;
-    if (!fin.check) this.r.errors.push('end: fibpush did not settle for the final check');
-    else if (!exact(fin.check)) this.r.errors.push(`end: the dataplane's FIB differs from zebra's: ${fin.check.examples.slice(0, 4).join('; ')}`);
+    // Churn stops; zebra may still be passing on its last changes (bgpd -> zebra -> FPM): compare until equal or the timeout.
+    this.player.pause();
+    const finUntil = now() + Math.max(30_000, this.o.convergeTimeout * 1000);
+    let fin: FibResult | null = null;
+    while (now() < finUntil) {
+      const c = await this.quietCheck(false, finUntil - now());
+      if (!c.check) break;
+      fin = c.check;
+      if (exact(fin)) break;
+      await sleep(1000);
+    }
+    this.r.finalCheck = fin;
+    if (!fin) this.r.errors.push('end: fibpush did not settle for the final check');
+    else if (!exact(fin)) this.r.errors.push(`end: the dataplane's FIB differs from zebra's: ${fin.examples.slice(0, 4).join('; ')}`);
     this.stopBackground();
     await Promise.all(bg);
   }

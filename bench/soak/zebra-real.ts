@@ -45,6 +45,8 @@ class RealPlayer implements Player {
   private timer: NodeJS.Timeout | null = null;
   private paused = 0;
   private before: Fib | null = null;
+  /** Keys ("254 prefix") churn touched since markBefore: a withdraw and re-add in between looks unchanged in zebra. */
+  private readonly touched = new Set<string>();
   private zebraStarts = 1;
   /** zebra's FIB size at the last check. */
   private lastSize = 0;
@@ -92,6 +94,7 @@ class RealPlayer implements Player {
       for (let k = 0; k < n; k++) {
         const p = this.churnable[this.rng.int(this.churnable.length)];
         if (wd.includes(p) || ann.some((r) => r.prefix === p)) continue;
+        this.touched.add(`254 ${p}`);
         if (this.withdrawn.has(p)) {
           this.withdrawn.delete(p);
           if (this.weighted.has(p)) {
@@ -154,6 +157,7 @@ class RealPlayer implements Player {
 
   async markBefore(): Promise<void> {
     this.before = await this.lab.fib();
+    this.touched.clear();
   }
 
   async check(sinceMark: boolean): Promise<FibResult> {
@@ -161,7 +165,7 @@ class RealPlayer implements Player {
     const dp = await simFib(this.dp.sim!, { ifindexOfSw: this.ifindexOfSw });
     const z = await this.lab.fib();
     this.lastSize = z.size;
-    return compareFibs(z, dp, (t - this.t0) / 1000, (performance.now() - t) / 1000, sinceMark ? this.before : null);
+    return compareFibs(z, dp, (t - this.t0) / 1000, (performance.now() - t) / 1000, sinceMark ? this.before : null, this.touched);
   }
 
   interfaceChanged(): number {
