@@ -28,6 +28,8 @@ export interface Report {
   machine: { node: string; cpus: number; loadavg: number[] };
   zebra: string;
   dataplane: string;
+  /** Routes zebra had after the load, and at the end. */
+  routesAtLoad: number | null;
   routes: number;
   loadS: number | null;
   churn: ChurnFigures;
@@ -109,6 +111,7 @@ export function buildReport(a: {
     machine: { node: process.version, cpus: os.cpus().length, loadavg: os.loadavg() },
     zebra: a.zebra,
     dataplane: a.dataplane,
+    routesAtLoad: r.loadCheck?.expected ?? null,
     routes: a.routes,
     loadS: r.loadS,
     churn: a.churn,
@@ -142,7 +145,7 @@ export function summary(rep: Report): string {
   const o = rep.options;
   L.push(`fibpush soak: ${rep.ok ? 'PASSED' : 'FAILED'} after ${(rep.durationS / 60).toFixed(1)} min (${rep.startedAt})`);
   L.push(`  zebra: ${rep.zebra}; dataplane: ${rep.dataplane}`);
-  L.push(`  table: ${n0(rep.routes)} routes, loaded in ${s2(rep.loadS)} s; churn ${n0(o.churnRate)}/s: ${Object.entries(rep.churn.counts).map(([k, v]) => `${k} ${n0(v)}`).join(', ')}`);
+  L.push(`  table: ${n0(rep.routesAtLoad)} routes, loaded in ${s2(rep.loadS)} s (${n0(rep.routes)} at the end); churn ${n0(o.churnRate)}/s: ${Object.entries(rep.churn.counts).map(([k, v]) => `${k} ${n0(v)}`).join(', ')}`);
   L.push(`  zebra connections ${rep.churn.connects}, offload notifications ${n0(rep.churn.offloads)} (failed ${n0(rep.churn.offloadFailed)}); interface flaps ${rep.flaps.flaps} (group failovers to a backup: ${rep.flaps.backupActivations})`);
   L.push('');
   const rows = [['fault', 'injected', 'recovered', 'converge p50 s', 'max s', 'max divergence', 'lost', 'route calls (max)']];
