@@ -283,6 +283,9 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
   private readonly nhgRetryDue = new Map<number, number>();
   /** Groups given up on (routes held, reported failed): when the next attempt is due. */
   private readonly nhgLateDue = new Map<number, number>();
+  /** Host routes of deleted groups whose delete is in flight, and those to delete again (failed). */
+  private readonly hostDeleting = new Map<number, NhgState>();
+  private readonly hostDeleteDue = new Map<number, { g: NhgState; due: number }>();
   private retryTimer: NodeJS.Timeout | null = null;
   private lcpTimer: NodeJS.Timeout | null = null;
   private lcpRefreshSoon: NodeJS.Timeout | null = null;
@@ -437,6 +440,8 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       this.lateRetries.clear();
       this.nhgRetryDue.clear();
       this.nhgLateDue.clear();
+      this.hostDeleting.clear();
+      this.hostDeleteDue.clear();
       this.nhgAttempts.clear();
       this.source.replayAll();
     } else {
@@ -713,7 +718,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     this.pumping = true;
     try {
       // 1. Retries that are due (a route's newest change wins: superseded ones were dropped).
-      if (this.retries.size > 0 || this.nhgRetryDue.size > 0 || this.lateRetries.size > 0 || this.nhgLateDue.size > 0) this.sendDueRetries();
+      if (this.retries.size > 0 || this.nhgRetryDue.size > 0 || this.lateRetries.size > 0 || this.nhgLateDue.size > 0 || this.hostDeleteDue.size > 0) this.sendDueRetries();
       // 2. Groups to program again from the shadow (mapping changes, resync without replayAll).
       while (this.nhgOps.length > 0 && c.canSend()) {
         const id = this.nhgOps.shift()!;
@@ -750,9 +755,14 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       const g = this.nhgs.get(v.id);
       this.nhgs.delete(v.id);
       this.heldCopies.delete(v.id);
-      if (g && !g.fdb && this.mode === 'pic' && g.programmed) this.sendHostRoute(g, false);
+      if (g && !g.fdb && this.mode === 'pic' && g.programmed) {
+        this.hostDeleting.set(g.id, g);
+        this.sendHostRoute(g, false);
+      }
       return;
     }
+    // Back before its old host route was deleted again: the add below rewrites that same route.
+    if (this.hostDeleteDue.get(v.id)?.g.hostFam === (v.family === AF_INET6 ? 6 : 4)) this.hostDeleteDue.delete(v.id);
     const fam: 4 | 6 = v.family === AF_INET6 ? 6 : 4;
     const prev = this.nhgs.get(v.id);
     const g: NhgState = {
@@ -782,7 +792,10 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     if (prev && prev.hostFam !== fam && !prev.fdb) {
       // The group changed family: its host route moves to the other private table, and PIC
       // routes must point at the new address.
-      if (this.mode === 'pic' && prev.programmed) this.sendHostRoute(prev, false);
+      if (this.mode === 'pic' && prev.programmed) {
+        this.hostDeleting.set(prev.id, prev);
+        this.sendHostRoute(prev, false);
+      }
       g.programmed = false;
       g.held = true;
     }
@@ -1061,11 +1074,21 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
         const version = this.sSeq[s];
         this.release(s);
         if (retval === 0 && kind === K_NHG) this.nhgAttempts.delete(id);
+        if (kind === K_NHG_DEL) {
+          const dg = this.hostDeleting.get(id);
+          this.hostDeleting.delete(id);
+          if (retval !== 0) {
+            if (dg) this.retryHostDelete(dg, retval);
+            else this.counters.nhgsFailed++;
+          }
+          break;
+        }
         if (retval !== 0) {
           const err = new VppApiError('ip_route_add_del', retval, `nexthop group ${id} host route`);
           this.lastError = err.message;
           const g = this.nhgs.get(id);
-          if (kind === K_NHG && g && g.version === version) this.retryNhg(g, err.message);
+          if (g && g.version === version) this.retryNhg(g, err.message);
+          else this.counters.supersededRetries++; // a newer version of the group is on its way and decides
         }
         break;
       }
@@ -1187,9 +1210,23 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     this.armRetryTimer();
   }
 
+  /**
+   * A deleted group's host route VPP refused to delete: tried again after retryMaxMs unless the
+   * group is back meanwhile (its add then rewrites the same host route).
+   */
+  private retryHostDelete(g: NhgState, retval: number): void {
+    this.counters.nhgsFailed++;
+    this.lastError = new VppApiError('ip_route_add_del', retval, `deleting nexthop group ${g.id} host route`).message;
+    const now = this.nhgs.get(g.id);
+    if (now && now.hostFam === g.hostFam) return;
+    this.hostDeleteDue.set(g.id, { g, due: performance.now() + this.retryBaseMs });
+    this.armRetryTimer();
+  }
+
   private armRetryTimer(): void {
-    if (this.retryTimer || (this.retries.size === 0 && this.nhgRetryDue.size === 0 && this.lateRetries.size === 0 && this.nhgLateDue.size === 0) || this.closed) return;
+    if (this.retryTimer || (this.retries.size === 0 && this.nhgRetryDue.size === 0 && this.lateRetries.size === 0 && this.nhgLateDue.size === 0 && this.hostDeleteDue.size === 0) || this.closed) return;
     let due = Infinity;
+    for (const d of this.hostDeleteDue.values()) due = Math.min(due, d.due);
     for (const r of this.retries.values()) due = Math.min(due, r.due);
     for (const r of this.lateRetries.values()) due = Math.min(due, r.due);
     for (const d of this.nhgLateDue.values()) due = Math.min(due, d);
@@ -1214,6 +1251,15 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
         const g = this.nhgs.get(id);
         if (g) this.programNhg(g);
       }
+    }
+    for (const [id, d] of this.hostDeleteDue) {
+      if (!this.client.canSend()) return;
+      if (d.due > now) continue;
+      this.hostDeleteDue.delete(id);
+      const back = this.nhgs.get(id);
+      if (back && back.hostFam === d.g.hostFam) continue;
+      this.hostDeleting.set(id, d.g);
+      this.sendHostRoute(d.g, false);
     }
     for (const map of [this.retries, this.lateRetries]) {
       for (const [key, it] of map) {
