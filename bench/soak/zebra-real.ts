@@ -163,7 +163,14 @@ class RealPlayer implements Player {
   async check(sinceMark: boolean): Promise<FibResult> {
     const t = performance.now();
     const dp = await simFib(this.dp.sim!, { ifindexOfSw: this.ifindexOfSw });
-    const z = await this.lab.fib();
+    let z: Fib;
+    try {
+      z = await this.lab.fib();
+    } catch (e) {
+      // zebra is down: the dataplane must still hold what zebra had when the fault began.
+      if (!sinceMark || !this.before) throw e;
+      z = this.before;
+    }
     this.lastSize = z.size;
     return compareFibs(z, dp, (t - this.t0) / 1000, (performance.now() - t) / 1000, sinceMark ? this.before : null, this.touched);
   }
