@@ -46,7 +46,7 @@ export const DATAPLANE_FAULTS: readonly FaultKind[] = ['dp-close', 'dp-restart',
  */
 export const CONTROL_FAULTS: readonly FaultKind[] = ['zebra-cut', 'zebra-restart', 'fibpush-kill', 'fibpush-term', 'garbage-client', 'silent-client', 'done-client'];
 
-export const FAULT_HELP = ALL_FAULTS.map((f) => `                          ${f.padEnd(15)} ${FAULT_DESCRIPTION[f]}${KNOWN_FAILING.includes(f) ? ' [not default]' : ''}`).join('\n');
+export const FAULT_HELP = ALL_FAULTS.map((f) => `                          ${f.padEnd(15)} ${FAULT_DESCRIPTION[f]}${KNOWN_FAILING.includes(f) ? ' [not default: fails on the daemon as it is]' : ''}`).join('\n');
 
 export interface Slot {
   /** Seconds after the load ended at which the fault is due. */
