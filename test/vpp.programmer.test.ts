@@ -407,6 +407,38 @@ test('a failing route is retried with backoff, then reported with the retval nam
   assert.is(p.counters.routeRetries, 5);
 });
 
+test('a dataplane that refused for longer than the retries: reported failed, then retried until it succeeds', async () => {
+  const s = await sim({ seed: 83 });
+  const src = new TestSource();
+  src.setNhg({ id: 1, primary: [{ gw: '10.0.1.1', ifindex: IF_A }] });
+  src.setRoute({ prefix: '10.20.0.0/16', nhg: 1 });
+  src.setRoute({ prefix: '10.21.0.0/16', nhg: 1 });
+  src.setRoute({ prefix: '10.22.0.0/16', target: Target.Blackhole });
+  await s.setFailRate(1); // every route add/del, the group's host route included
+  const p = programmer(s, src, { maxRetries: 2, retryBaseMs: 5, retryMaxMs: 40 });
+  await p.start();
+  // Not idle while retries are under way; idle (nothing but late retries left) once every route was reported.
+  await timeout(p.whenIdle(), 5000, 'idle after the retries');
+  for (const r of ['10.20.0.0/16', '10.21.0.0/16', '10.22.0.0/16']) assert.is(src.resultOf(r)?.[0], false, `${r} reported failed`);
+  assert.ok(p.status().retriesAfterFailure >= 2, 'the group and the blackhole route are still being retried');
+  const late0 = p.counters.lateRetries;
+  await new Promise((r) => setTimeout(r, 150));
+  assert.ok(p.counters.lateRetries > late0, 'retried every retryMaxMs while the dataplane refuses');
+  assert.is((await s.counters()).routes, 0);
+  await s.setFailRate(0);
+  const deadline = Date.now() + 5000;
+  while (!['10.20.0.0/16', '10.21.0.0/16', '10.22.0.0/16'].every((r) => src.resultOf(r)?.[0] === true)) {
+    assert.ok(Date.now() < deadline, `not all routes succeeded after the fault: ${JSON.stringify(['10.20.0.0/16', '10.21.0.0/16', '10.22.0.0/16'].map((r) => src.resultOf(r)))}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await timeout(p.whenIdle(), 5000, 'idle after recovery');
+  assert.is(p.status().retriesAfterFailure, 0);
+  assert.equal((await s.lookup(0, '10.20.1.1')).legs.map((l) => [l.swIfIndex, l.nh]), [[1, '10.0.1.1']]);
+  assert.equal((await s.lookup(0, '10.21.1.1')).legs.map((l) => [l.swIfIndex, l.nh]), [[1, '10.0.1.1']]);
+  assert.is((await s.lookup(0, '10.22.1.1')).action, 'drop');
+  assert.ok((await s.counters()).injectedFailures > 0);
+});
+
 test('a retry never overwrites a newer change for the same route', async () => {
   const f = new FakeVpp();
   fakes.push(f);

@@ -511,7 +511,7 @@ async function renumber(env: Env, fp: FibpushProc, ld: Load): Promise<Renumber> 
   const hook = ld.zebra.hook;
   ld.zebra = await ZebraSide.connect(fp.port, m, hook);
   await ld.zebra.write(bytes);
-  m.renumber(r.table.nexthops);
+  m.renumberTo(r.table.nexthops);
   const s1 = await waitFor('the renumbered replay swept', async () => {
     const x = await fp.status();
     const c = x.dataplane.counters ?? {};

@@ -78,8 +78,11 @@ function parsePaths(bytes: Buffer): DPath[] {
 const isZero = (b: Uint8Array) => b.every((x) => x === 0);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-/** Compares the VPP (or simulator) FIB behind `socketPath` with the model, route by route. */
-export async function dumpCheck(socketPath: string, m: FeedModel): Promise<FibCheck> {
+/** A route that differs: its family and index in the model (-1 for a prefix the model does not know). */
+export type DiffVisitor = (kind: 'missing' | 'wrong' | 'extra', f: FamilyIx, i: number) => void;
+
+/** Compares the VPP (or simulator) FIB behind `socketPath` with the model, route by route; `visit` sees every difference. */
+export async function dumpCheck(socketPath: string, m: FeedModel, visit?: DiffVisitor): Promise<FibCheck> {
   const t0 = performance.now();
   const c = emptyCheck('ip_route_v2_dump of table 0 and the tables its recursive paths use, every route resolved and compared', m.routes);
   const client = new VppClient({ socketPath, clientName: 'fullfeed-check', reconnect: false, timeoutMs: 300_000 });
@@ -113,6 +116,7 @@ export async function dumpCheck(socketPath: string, m: FeedModel): Promise<FibCh
         if (i >= 0) actual[f][i] = intern(v) + 1;
         else if (v.src === FIB_SOURCE_API) {
           c.extra++;
+          visit?.('extra', f, -1);
           note(c, `extra: ${formatAddr(f === 0 ? 4 : 6, v.addr)}/${v.len} is in the dataplane, not in zebra's table`);
         }
       }, { timeoutMs: 300_000 });
@@ -173,6 +177,7 @@ export async function dumpCheck(socketPath: string, m: FeedModel): Promise<FibCh
         if (!pr[i]) {
           if (a[i] !== 0) {
             c.extra++;
+            visit?.('extra', f, i);
             note(c, `extra: ${m.prefix(f, i)} was withdrawn but is still in the dataplane`);
           }
           continue;
@@ -180,6 +185,7 @@ export async function dumpCheck(socketPath: string, m: FeedModel): Promise<FibCh
         c.checked++;
         if (a[i] === 0) {
           c.missing++;
+          visit?.('missing', f, i);
           note(c, `missing: ${m.prefix(f, i)}`);
           continue;
         }
@@ -187,6 +193,7 @@ export async function dumpCheck(socketPath: string, m: FeedModel): Promise<FibCh
         const want = m.sig(nh[i]);
         if (got !== want) {
           c.wrong++;
+          visit?.('wrong', f, i);
           note(c, `wrong: ${m.prefix(f, i)} forwards ${got}, expected ${want}`);
         }
       }

@@ -224,11 +224,27 @@ export class FeedModel {
     this.sigCache.clear();
   }
 
-  /** zebra renumbered its nexthop objects (same index, new ids): later changes name the new ids. */
-  renumber(nexthops: readonly NexthopObject[]): void {
+  /** zebra renumbered its nexthop objects as `nexthops` (same index, new ids): later changes name the new ids. */
+  renumberTo(nexthops: readonly NexthopObject[]): void {
     this.byId.clear();
     nexthops.forEach((o, k) => {
       this.t.nexthops[k] = o;
+      this.byId.set(o.id, k);
+    });
+    this.sigCache.clear();
+  }
+
+  /**
+   * A restarted zebra numbers its nexthop objects afresh (zebra_nhg.c hands ids out from a
+   * counter that starts over): every object, group member and backup reference becomes
+   * `renumber(id)`. Routes keep their object (they hold its index), so forwarding is unchanged.
+   */
+  renumber(renumber: (id: number) => number): void {
+    this.byId.clear();
+    this.t.nexthops.forEach((o, k) => {
+      o.id = renumber(o.id);
+      if (o.group) o.group = o.group.map((g) => ({ id: renumber(g.id), weight: g.weight }));
+      if (o.backupNhg !== undefined) o.backupNhg = renumber(o.backupNhg);
       this.byId.set(o.id, k);
     });
     this.sigCache.clear();

@@ -23,7 +23,7 @@ function fmtTick(v: number): string {
   return String(+v.toFixed(2));
 }
 
-export function svgChart(title: string, subtitle: string, series: Series[]): string {
+export function svgChart(title: string, subtitle: string, series: Series[], axes: { x: string; y: string } = { x: 'seconds since zebra connected', y: 'routes' }): string {
   const W = 900;
   const H = 520;
   const L = 80;
@@ -58,8 +58,8 @@ export function svgChart(title: string, subtitle: string, series: Series[]): str
     out.push(`<text x="${L - 8}" y="${Y(y) + 4}" text-anchor="end">${fmtTick(y)}</text>`);
   }
   out.push(`<rect x="${L}" y="${T}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>`);
-  out.push(`<text x="${L + pw / 2}" y="${H - 12}" text-anchor="middle">seconds since zebra connected</text>`);
-  out.push(`<text transform="translate(18 ${T + ph / 2}) rotate(-90)" text-anchor="middle">routes</text>`);
+  out.push(`<text x="${L + pw / 2}" y="${H - 12}" text-anchor="middle">${esc(axes.x)}</text>`);
+  out.push(`<text transform="translate(18 ${T + ph / 2}) rotate(-90)" text-anchor="middle">${esc(axes.y)}</text>`);
   series.forEach((s, k) => {
     if (s.points.length > 0) {
       const d = s.points.map(([x, y], j) => `${j === 0 ? 'M' : 'L'}${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ');

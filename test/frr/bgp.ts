@@ -69,7 +69,9 @@ function msg(type: number, body: Buffer): Buffer {
 }
 
 function attr(flags: number, type: number, value: Buffer): Buffer {
-  if (value.length > 255) {
+  // Extended Length set by the caller means a two-octet length whatever the size (RFC 4271 4.3):
+  // a one-octet length under that flag is an Attribute Length Error (NOTIFICATION 3/5).
+  if (value.length > 255 || flags & F_EXTLEN) {
     const h = Buffer.from([flags | F_EXTLEN, type, 0, 0]);
     h.writeUInt16BE(value.length, 2);
     return Buffer.concat([h, value]);

@@ -48,6 +48,8 @@ export interface SimCounters {
   bytesIn: number;
   bytesOut: number;
   eventsSent: number;
+  /** Route requests failed on purpose (setFailRate). */
+  injectedFailures: number;
   fib: FibCounters;
   routes: number;
   pathSets: number;
@@ -229,6 +231,15 @@ export class VppSimulator {
   /** Slows the API down: at most one message per `us` microseconds (0 = full speed). */
   async setDelay(us: number): Promise<void> {
     await this.call('setDelay', { us });
+  }
+
+  /**
+   * Fault injection: from now on this fraction (0..1) of ip_route_add_del(_v2) requests is
+   * answered with `retval` (default -1 UNSPECIFIED) and not applied; 0 turns it off. Counted in
+   * counters().injectedFailures.
+   */
+  async setFailRate(fraction: number, o: { retval?: number; seed?: number } = {}): Promise<void> {
+    await this.call('setFailRate', { fraction, ...o });
   }
 
   /** Sets an interface's admin and link state (or one of them); sends sw_interface_event on a change. */

@@ -19,6 +19,7 @@ import { buildTable, MsgTable } from './msgtable';
 import { FibModel, FibPath, IfaceSpec, NH_PROTO, NO_IF, PathSet, Prepared, prepare, RV, FIB_SOURCE, routesDigest, DEFAULT_INTERFACES, PrefixTable } from './fib';
 import { L2Model, macText } from './l2';
 import { maskWord, parseAddress, unionToWords, wordsToUnion } from './addr';
+import { Rng } from '../../ts/gen/rng';
 
 export interface ServerOptions {
   socket: string;
@@ -175,6 +176,8 @@ interface Counters {
   bytesIn: number;
   bytesOut: number;
   eventsSent: number;
+  /** Route requests answered with the injected failure retval (setFailRate), not applied. */
+  injectedFailures: number;
 }
 
 function zeroCounters(): Counters {
@@ -187,6 +190,7 @@ function zeroCounters(): Counters {
     bytesIn: 0,
     bytesOut: 0,
     eventsSent: 0,
+    injectedFailures: 0,
   };
 }
 
@@ -202,6 +206,10 @@ export class VppSimServer {
   l2!: L2Model;
   seed: number;
   delayUs: number;
+  /** Fault injection (setFailRate): this fraction of ip_route_add_del(_v2) requests fails with failRetval, unapplied. */
+  failFraction = 0;
+  failRetval: number = RV.UNSPECIFIED;
+  private failRng = new Rng(1);
   private readonly opts: ServerOptions;
   private api: net.Server | null = null;
   private ctl: net.Server | null = null;
@@ -843,7 +851,12 @@ export class VppSimServer {
       const ctx = b.readUInt32BE(off + O.ctx);
       const n = b[off + O.n];
       let rv: number;
-      if (v2 && b[off + O.v2src] !== 0 && b[off + O.v2src] !== FIB_SOURCE.API) {
+      if (this.failFraction > 0 && this.failRng.next() < this.failFraction) {
+        // Injected fault: answered like a VPP that refused the request, the FIB left as it was.
+        rv = this.failRetval;
+        this.fib.lastStats = NO_IF;
+        this.counters.injectedFailures++;
+      } else if (v2 && b[off + O.v2src] !== 0 && b[off + O.v2src] !== FIB_SOURCE.API) {
         this.log(`ip_route_add_del_v2: src ${b[off + O.v2src]} refused: the simulator models the API source only (0 or ${FIB_SOURCE.API})`);
         rv = RV.INVALID_VALUE;
         this.fib.lastStats = NO_IF;
@@ -1366,6 +1379,14 @@ export class VppSimServer {
       case 'setDelay':
         this.setDelay(Number(a.us ?? 0));
         return { delayUs: this.delayUs };
+      case 'setFailRate': {
+        const f = Number(a.fraction ?? 0);
+        if (!(f >= 0 && f <= 1)) throw new Error(`Expected a fraction between 0 and 1 for setFailRate but received ${JSON.stringify(a.fraction)}`);
+        this.failFraction = f;
+        this.failRetval = a.retval === undefined ? RV.UNSPECIFIED : Number(a.retval);
+        if (a.seed !== undefined) this.failRng = new Rng(Number(a.seed));
+        return { fraction: this.failFraction, retval: this.failRetval };
+      }
       case 'setInterface': {
         const sw = Number(a.sw);
         return { changed: this.setInterface(sw, a.up as boolean | undefined, a.admin as boolean | undefined, a.link as boolean | undefined) };

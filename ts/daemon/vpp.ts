@@ -130,6 +130,7 @@ export class VppDataplane implements Dataplane {
         nhgsParked: s.nhgsParked,
         nhgObjects: s.nhgObjects,
         retriesPending: s.retriesPending,
+        retriesAfterFailure: s.retriesAfterFailure,
         interfaces: s.interfaces,
         ...Object.fromEntries(Object.entries(this.adoption.counters).map(([k, v]) => [`adopt_${k}`, v])),
       },

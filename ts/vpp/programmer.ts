@@ -16,7 +16,9 @@
 // - A leg whose Linux interface has no sw_if_index parks its group (nothing guessed); routes of a
 //   parked group are held and reported failed; a mapping that appears later releases them.
 // - A failed call is retried with backoff a bounded number of times, never ahead of a newer change
-//   for the same key, and never holding up the queue.
+//   for the same key, and never holding up the queue. Then it is reported failed (zebra gets
+//   RTM_F_OFFLOAD_FAILED) and still retried every retryMaxMs until it succeeds or a newer change
+//   replaces it: a dataplane that refused for a while must end up with zebra's FIB all the same.
 // - A new VPP (restart) gets the tables, groups and routes again (ChangeSource.replayAll).
 import { EventEmitter } from 'events';
 import {
@@ -116,7 +118,7 @@ export interface ProgrammerOptions {
   linuxCp?: boolean;
   /** Re-read linux-cp pairs this often (ms; 0 = only at connect and on interface events). */
   lcpRefreshMs?: number;
-  /** Retries of a failed call before it is reported failed (default 4). */
+  /** Retries of a failed call before it is reported failed (default 4); it is retried every retryMaxMs after that. */
   maxRetries?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -147,6 +149,8 @@ export interface ProgrammerCounters {
   resyncs: number;
   connects: number;
   supersededRetries: number;
+  /** Calls retried after being reported failed (every retryMaxMs until they succeed). */
+  lateRetries: number;
   inlineStale: number;
   /** PIC groups whose new content was written into their own object (one call, no route moved). */
   nhgInPlace: number;
@@ -170,6 +174,8 @@ export interface VppProgrammerStatus {
   failures: number;
   lastError: string | null;
   retriesPending: number;
+  /** Routes and groups reported failed, still retried every retryMaxMs. */
+  retriesAfterFailure: number;
   interfaces: number;
   counters: Record<string, number>;
 }
@@ -342,6 +348,8 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
   /** Routes held for a parked group, when the source cannot re-emit them. */
   private readonly heldCopies = new Map<number, RetryItem[]>();
   private readonly retries = new Map<string, RetryItem>();
+  /** Routes reported failed after their retries: tried again every retryMaxMs (not counted as pending work). */
+  private readonly lateRetries = new Map<string, RetryItem>();
   /** Failed group calls: attempts so far, and when the next is due. */
   private readonly nhgAttempts = new Map<number, number>();
   /** PIC objects by content (NhgObject), and by object id. */
@@ -359,6 +367,10 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
   private readonly adoptedOids = new Set<number>();
   private readonly dg = new PathDigest();
   private readonly nhgRetryDue = new Map<number, number>();
+  /** Groups given up on (routes held, reported failed): when the next attempt is due. */
+  private readonly nhgLateDue = new Map<number, number>();
+  /** Host routes of deleted groups whose delete is in flight, and those to delete again (failed). */
+  private readonly hostDeleteDue = new Map<number, { o: NhgObject; due: number }>();
   private retryTimer: NodeJS.Timeout | null = null;
   private lcpTimer: NodeJS.Timeout | null = null;
   private lcpRefreshSoon: NodeJS.Timeout | null = null;
@@ -400,7 +412,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
   readonly counters: ProgrammerCounters = {
     routesOk: 0, routesFailed: 0, routeRetries: 0, routesHeld: 0, routesDeleted: 0, nhgCalls: 0, nhgsFailed: 0, nhgsTooManyPaths: 0, nhgsUnsupportedEncap: 0,
     nhgsParkedEvents: 0, nhgsReleased: 0, tableCalls: 0, tableErrors: 0, lspCalls: 0, macsUnprogrammed: 0,
-    resyncs: 0, connects: 0, supersededRetries: 0, inlineStale: 0, nhgInPlace: 0, rewritesAvoided: 0, objectsWithdrawn: 0,
+    resyncs: 0, connects: 0, supersededRetries: 0, lateRetries: 0, inlineStale: 0, nhgInPlace: 0, rewritesAvoided: 0, objectsWithdrawn: 0,
   };
 
   constructor(
@@ -530,7 +542,10 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     if (this.source.replayAll) {
       // The source re-emits every group first, then routes and MACs: pending retries are stale.
       this.retries.clear();
+      this.lateRetries.clear();
       this.nhgRetryDue.clear();
+      this.nhgLateDue.clear();
+      this.hostDeleteDue.clear();
       this.nhgAttempts.clear();
       this.source.replayAll();
     } else {
@@ -808,7 +823,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     this.pumping = true;
     try {
       // 1. Retries that are due (a route's newest change wins: superseded ones were dropped).
-      if (this.retries.size > 0 || this.nhgRetryDue.size > 0) this.sendDueRetries();
+      if (this.retries.size > 0 || this.nhgRetryDue.size > 0 || this.lateRetries.size > 0 || this.nhgLateDue.size > 0 || this.hostDeleteDue.size > 0) this.sendDueRetries();
       // 2. Groups to program again from the shadow (mapping changes, resync without replayAll).
       while (this.nhgOps.length > 0 && c.canSend()) {
         const id = this.nhgOps.shift()!;
@@ -879,6 +894,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     this.nhgs.set(v.id, g);
     this.nhgAttempts.delete(v.id);
     this.nhgRetryDue.delete(v.id);
+    this.nhgLateDue.delete(v.id);
     if (g.fdb) return; // L2 group: VTEPs for EVPN MACs, nothing to program by itself
     this.programNhg(g);
   }
@@ -1075,7 +1091,10 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       this.objById.delete(o.oid);
       this.freeOids.push(o.oid);
       this.counters.objectsWithdrawn++;
-      if (o.programmed) this.sendObject(o, false, 0, 0);
+      if (o.programmed) {
+        this.withdrawing.set(o.oid, o);
+        this.sendObject(o, false, 0, 0);
+      }
     }
   }
 
@@ -1191,9 +1210,9 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
   private onRoute(r: RouteView, attempt: number): void {
     const isMpls = r.family === AF_MPLS;
     const vppTable = isMpls ? 0 : this.vppTableOf(r.table);
-    if (this.retries.size > 0 && attempt === 0) {
+    if ((this.retries.size > 0 || this.lateRetries.size > 0) && attempt === 0) {
       const k = routeKey(r.family, vppTable, r.addr, r.len, r.label);
-      if (this.retries.delete(k)) this.counters.supersededRetries++;
+      if (this.retries.delete(k) || this.lateRetries.delete(k)) this.counters.supersededRetries++;
     }
     let paths: Uint8Array | null = null;
     let nPaths = 0;
@@ -1410,10 +1429,15 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
         const objVersion = this.sLabel[s];
         this.release(s);
         if (retval === 0 && kind === K_NHG) this.nhgAttempts.delete(id);
+        if (kind === K_NHG_DEL) {
+          if (retval !== 0) this.retryHostDelete(oid, objVersion, retval);
+          else this.withdrawing.delete(oid);
+          break;
+        }
         if (retval !== 0) {
           const err = new VppApiError('ip_route_add_del', retval, `nexthop group ${id} host route ${oid}`);
           this.lastError = err.message;
-          if (kind === K_NHG) this.objectFailed(oid, objVersion, id, version, err.message, false);
+          this.objectFailed(oid, objVersion, id, version, err.message, false);
         }
         break;
       }
@@ -1452,6 +1476,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     if (o && o.version === objVersion) o.programmed = false;
     const g = this.nhgs.get(id);
     if (g && g.version === version) this.retryNhg(g, error, disconnected);
+    else this.counters.supersededRetries++; // a newer version of the group is on its way and decides
   }
 
   private afterReply(): void {
@@ -1497,7 +1522,13 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       this.armRetryTimer();
       return;
     }
-    this.reportNow(v, false, err.message);
+    // Reported failed once (attempt maxRetries); later attempts (maxRetries + 1) fail quietly.
+    if (attempt === this.maxRetries) this.reportNow(v, false, err.message);
+    const it = this.retryItem(kind, v, vppTable, this.maxRetries + 1, err.message);
+    it.due = performance.now() + this.retryMaxMs;
+    this.lateRetries.set(it.key, it);
+    this.counters.lateRetries++;
+    this.armRetryTimer();
   }
 
   private newerInFlight(v: RouteView, vppTable: number, seq: number): boolean {
@@ -1525,9 +1556,13 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     if (attempt > this.maxRetries) {
       this.nhgAttempts.delete(g.id);
       this.nhgRetryDue.delete(g.id);
-      // Routes sent from now on are held and reported failed instead of resolving to nothing.
+      // Routes sent from now on are held and reported failed instead of resolving to nothing;
+      // the group is tried again later, and a success releases them.
       g.invalid = `host route failed: ${error}`;
       this.emit('nhg-failed', g.id, error);
+      this.nhgLateDue.set(g.id, performance.now() + this.retryMaxMs);
+      this.counters.lateRetries++;
+      this.armRetryTimer();
       return;
     }
     this.nhgAttempts.set(g.id, attempt);
@@ -1535,10 +1570,30 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     this.armRetryTimer();
   }
 
+  /**
+   * A withdrawn object's host route VPP refused to delete: tried again after retryBaseMs unless a
+   * new object took its address meanwhile (its add rewrites that same host route).
+   */
+  private retryHostDelete(oid: number, objVersion: number, retval: number): void {
+    this.counters.nhgsFailed++;
+    this.lastError = new VppApiError('ip_route_add_del', retval, `deleting host route ${oid}`).message;
+    const o = this.withdrawing.get(oid);
+    this.withdrawing.delete(oid);
+    if (!o || o.version !== objVersion || this.objById.has(oid)) return;
+    this.hostDeleteDue.set(oid, { o, due: performance.now() + this.retryBaseMs });
+    this.armRetryTimer();
+  }
+
+  /** Objects whose host route delete is in flight (for a retry if VPP refuses it). */
+  private readonly withdrawing = new Map<number, NhgObject>();
+
   private armRetryTimer(): void {
-    if (this.retryTimer || (this.retries.size === 0 && this.nhgRetryDue.size === 0) || this.closed) return;
+    if (this.retryTimer || (this.retries.size === 0 && this.nhgRetryDue.size === 0 && this.lateRetries.size === 0 && this.nhgLateDue.size === 0 && this.hostDeleteDue.size === 0) || this.closed) return;
     let due = Infinity;
+    for (const d of this.hostDeleteDue.values()) due = Math.min(due, d.due);
     for (const r of this.retries.values()) due = Math.min(due, r.due);
+    for (const r of this.lateRetries.values()) due = Math.min(due, r.due);
+    for (const d of this.nhgLateDue.values()) due = Math.min(due, d);
     for (const d of this.nhgRetryDue.values()) due = Math.min(due, d);
     const wait = Math.max(0, due - performance.now());
     this.retryTimer = setTimeout(() => {
@@ -1552,30 +1607,42 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
 
   private sendDueRetries(): void {
     const now = performance.now();
-    for (const [id, due] of this.nhgRetryDue) {
-      if (!this.client.canSend()) return;
-      if (due > now) continue;
-      this.nhgRetryDue.delete(id);
-      const g = this.nhgs.get(id);
-      if (g) this.programNhg(g);
+    for (const due of [this.nhgRetryDue, this.nhgLateDue]) {
+      for (const [id, t] of due) {
+        if (!this.client.canSend()) return;
+        if (t > now) continue;
+        due.delete(id);
+        const g = this.nhgs.get(id);
+        if (g) this.programNhg(g);
+      }
     }
-    for (const [key, it] of this.retries) {
+    for (const [oid, d] of this.hostDeleteDue) {
       if (!this.client.canSend()) return;
-      if (it.due > now) continue;
-      this.retries.delete(key);
-      const v = this.retryView;
-      v.op = it.op;
-      v.family = it.family;
-      v.table = it.nlTable;
-      v.addr.set(it.addr);
-      v.len = it.len;
-      v.label = it.label;
-      v.target = it.target;
-      v.nhgId = it.nhgId;
-      v.protocol = it.protocol;
-      v.lane = it.lane;
-      v.handle = it.handle;
-      this.onRoute(v, it.attempt);
+      if (d.due > now) continue;
+      this.hostDeleteDue.delete(oid);
+      if (this.objById.has(oid)) continue; // a new object has the address: its add rewrote it
+      this.withdrawing.set(oid, d.o);
+      this.sendObject(d.o, false, 0, 0);
+    }
+    for (const map of [this.retries, this.lateRetries]) {
+      for (const [key, it] of map) {
+        if (!this.client.canSend()) return;
+        if (it.due > now) continue;
+        map.delete(key);
+        const v = this.retryView;
+        v.op = it.op;
+        v.family = it.family;
+        v.table = it.nlTable;
+        v.addr.set(it.addr);
+        v.len = it.len;
+        v.label = it.label;
+        v.target = it.target;
+        v.nhgId = it.nhgId;
+        v.protocol = it.protocol;
+        v.lane = it.lane;
+        v.handle = it.handle;
+        this.onRoute(v, it.attempt);
+      }
     }
   }
 
@@ -1630,6 +1697,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       failures: this.counters.routesFailed,
       lastError: this.lastError,
       retriesPending: this.retries.size,
+      retriesAfterFailure: this.lateRetries.size + this.nhgLateDue.size,
       interfaces: this.ifmap.entries().length,
       counters,
     };
