@@ -14,6 +14,7 @@ import { buildReport, summary } from './report';
 import { QUIET_PERIOD_MS, SoakRun } from './run';
 import { autoSpacing, DATAPLANE_FAULTS, FaultKind, plan } from './schedule';
 import { GeneratedPlayer, GeneratedZebra } from './zebra-gen';
+import { startVpp, stopVpp, TWO_LOOPS } from '../vpp-run';
 
 interface Env {
   player: Player;
@@ -34,7 +35,13 @@ async function generatedEnv(o: SoakOptions, dir: string, logFile: string, t0: nu
   const mapFile = path.join(dir, 'interfaces.map');
   fs.writeFileSync(mapFile, m.interfaceMapText());
   let dp: Dataplane;
-  if (o.vppSocket) dp = Dataplane.external(o.vppSocket);
+  let vppPid = 0;
+  if (o.vppRun) {
+    // A real VPP of the soak's own; it sleeps between polls (a soak checks correctness, and VPP
+    // would otherwise take a core from fibpush and the generator on a small box).
+    vppPid = startVpp(o.vppRun, TWO_LOOPS, { pollSleepUs: 100 });
+    dp = Dataplane.external(path.join(o.vppRun, 'api.sock'));
+  } else if (o.vppSocket) dp = Dataplane.external(o.vppSocket);
   else {
     // One VPP interface per upstream, linux-cp paired with the Linux ifindex the stream names.
     const interfaces: IfaceSpec[] = [...m.ifSw].map(([ifindex, sw], i) => ({ swIfIndex: sw, name: `GigabitEthernet0/${8 + i}/0`, hostIfIndex: ifindex, hostName: m.t.upstreams[i]?.name ?? `up${i + 1}` }));
@@ -61,13 +68,14 @@ async function generatedEnv(o: SoakOptions, dir: string, logFile: string, t0: nu
     dp,
     swIfIndexes: [...new Set(m.ifSw.values())],
     zebraName: `generated (${o.endMarker ? 'with' : 'without'} the end-of-replay marker)`,
-    dataplaneName: dp.sim ? 'VPP simulator (test/vpp-sim)' : `VPP at ${o.vppSocket}`,
+    dataplaneName: dp.sim ? 'VPP simulator (test/vpp-sim)' : `VPP at ${o.vppRun ? path.join(o.vppRun, 'api.sock') : o.vppSocket}`,
     quietAfterFault: !o.endMarker,
     close: async () => {
       await player.close();
       await daemon.stop('SIGTERM');
       daemon.close();
       await dp.stop();
+      if (vppPid) stopVpp(vppPid);
     },
   };
 }

@@ -74,9 +74,10 @@ ${FAULT_HELP}
   --fail-fraction F     dp-fail: fraction of route requests failed (default 0.2)
 Dataplane (default: the VPP simulator, test/vpp-sim):
   --vpp-socket PATH     a running VPP's API socket; dataplane faults and flaps are then skipped
-  --vpp-run DIR         a VPP started and restarted with the run script in DIR (not available in
-                        this build: says so and exits 2)
-  --nexthops LIST       with --vpp-socket: ADDR@SW_IF_INDEX,... the generated groups use
+  --vpp-run DIR         a real VPP started in DIR by tools/vpp/run.sh (two loopbacks; next hops
+                        10.0.0.2@1,10.0.1.2@2 unless --nexthops says) and stopped at the end;
+                        dataplane faults and flaps are skipped as with --vpp-socket
+  --nexthops LIST       with --vpp-socket or --vpp-run: ADDR@SW_IF_INDEX,... the generated groups use
 Checks:
   --rss-tolerance P     fibpush's RSS at the end of each full cycle may exceed the first cycle's
                         by at most P percent (default 5)
@@ -145,12 +146,12 @@ export function parseOptions(argv: string[], repoRoot: string): SoakOptions | 'h
   const vppSocket = vals.get('vpp-socket') ?? null;
   const vppRun = vals.get('vpp-run') ?? null;
   if (vppSocket && vppRun) throw new RangeError('Expected at most one of --vpp-socket and --vpp-run');
-  if (vppRun) throw new RangeError(`--vpp-run ${vppRun}: starting a real VPP from its run script is not available in this build; start VPP yourself and pass --vpp-socket PATH`);
+  if (vppRun && zebra === 'real') throw new RangeError('--zebra real compares zebra with the simulator\'s FIB; with --vpp-run use --zebra generated');
   if (vppSocket && zebra === 'real') throw new RangeError('--zebra real compares zebra with the simulator\'s FIB; with --vpp-socket use --zebra generated');
   if (vppSocket && !fs.existsSync(vppSocket)) throw new RangeError(`--vpp-socket ${vppSocket}: no such socket`);
-  const nexthops = vals.get('nexthops') ?? null;
+  const nexthops = vals.get('nexthops') ?? (vppRun ? '10.0.0.2@1,10.0.1.2@2' : null);
   if (nexthops) parseNexthops(nexthops);
-  if (nexthops && !vppSocket) throw new RangeError('--nexthops is for --vpp-socket (the simulator gets the generated interfaces)');
+  if (nexthops && !vppSocket && !vppRun) throw new RangeError('--nexthops is for --vpp-socket (the simulator gets the generated interfaces)');
   const fibpush = path.resolve(vals.get('fibpush') ?? path.join(repoRoot, 'bin', 'fibpush.js'));
   if (!fs.existsSync(fibpush)) throw new RangeError(`--fibpush ${fibpush}: no such file`);
   const fe = vals.get('fault-every');
