@@ -31,14 +31,15 @@ test('autoSpacing: two full cycles of the default faults in the 5-minute CI soak
   assert.is(autoSpacing(60, 9), 15);
 });
 
-test('options: defaults, the faults not in the default set, and errors that name the option', () => {
+test('options: defaults (every fault kind), a chosen set, and errors that name the option', () => {
   const o = parse();
   assert.is(o.minutes, 60);
   assert.is(o.routes, 200_000);
   assert.is(o.churnRate, 2000);
   assert.is(o.zebra, 'generated');
-  assert.not.ok(o.faults.includes('silent-client'));
-  assert.not.ok(o.faults.includes('done-client'));
+  // The silent and end-marker-only clients are held off by the trust boundary: in the default set.
+  assert.ok(o.faults.includes('silent-client'));
+  assert.ok(o.faults.includes('done-client'));
   assert.ok(parse('--faults', 'all').faults.includes('silent-client'));
   assert.equal(parse('--faults', 'silent-client,zebra-cut').faults, ['silent-client', 'zebra-cut']);
   assert.is(parse('--zebra', 'real').routes, 10_000);
@@ -46,7 +47,9 @@ test('options: defaults, the faults not in the default set, and errors that name
   assert.throws(() => parse('--minutes', 'abc'), /Expected a number between 1 and \d+ for --minutes but received "abc"/);
   assert.throws(() => parse('--faults', 'zebra-cut,nope'), /Unknown fault "nope" for --faults/);
   assert.throws(() => parse('--churn-mix', '1,2'), /three non-negative shares/);
-  assert.throws(() => parse('--vpp-run', '/tmp/x'), /not available in this build/);
+  assert.is(parse('--vpp-run', '/tmp/x').vppRun, '/tmp/x');
+  assert.equal(parse('--vpp-run', '/tmp/x').nexthops, '10.0.0.2@1,10.0.1.2@2', 'the run script\'s loopbacks');
+  assert.throws(() => parse('--vpp-run', '/tmp/x', '--zebra', 'real'), /with --vpp-run use --zebra generated/);
   assert.throws(() => parse('--bogus'), /Unknown option "--bogus"/);
   assert.is(parseOptions(['--help'], repoRoot()), 'help');
 });
