@@ -307,8 +307,13 @@ export class SoakRun {
           const res = await cl;
           const c1 = await this.fpmCounters();
           const d = (k: string) => (c1[k] ?? 0) - (c0[k] ?? 0);
-          rec.notes.push(`${kind} client: fibpush accepted ${d('connections')}, refused ${d('refused')}, stream errors ${d('badFrames')}; closed by ${res.closedBy === 'peer' ? 'fibpush' : 'the client'} after ${Math.round(res.ms)} ms`);
-          if (kind === 'garbage' && (res.closedBy !== 'peer' || d('badFrames') < 1)) rec.notes.push('fibpush did not drop the garbage connection on a stream error');
+          rec.notes.push(`${kind} client: fibpush accepted ${d('connections')}, refused ${d('refused')}, refused as not zebra's user ${d('refusedPeer')}, ` +
+            `stream errors ${d('badFrames')}; closed by ${res.closedBy === 'us' ? 'the client' : 'fibpush'} after ${Math.round(res.ms)} ms`);
+          // A client of another user than zebra's (the soak's own uid, with a real zebra running as frr)
+          // is turned away unread by the peer check; one of zebra's user gets as far as a stream error.
+          const dropped = d('badFrames') >= 1 || d('refusedPeer') >= 1;
+          // fibpush ends it (a close, or a reset the client sees as an error), not the client's timer.
+          if (kind === 'garbage' && (res.closedBy === 'us' || !dropped)) rec.notes.push('fibpush did not drop the garbage connection on a stream error');
           await this.player.back();
           if (kind === 'garbage') {
             // And one while zebra is connected: refused at once, zebra undisturbed.
@@ -316,7 +321,8 @@ export class SoakRun {
             const e0 = await this.fpmCounters();
             await this.player.client('garbage', 1000, o.seed + n + 1);
             const e1 = await this.fpmCounters();
-            const refused = (e1.refused ?? 0) - (e0.refused ?? 0);
+            // Refused as a second client, or (another user's) by the peer check: either way unread.
+            const refused = (e1.refused ?? 0) - (e0.refused ?? 0) + (e1.refusedPeer ?? 0) - (e0.refusedPeer ?? 0);
             rec.notes.push(`garbage client while zebra was connected: ${refused === 1 ? 'refused' : `refused ${refused} times`}`);
             if (refused !== 1) rec.notes.push('a second FPM client was accepted while zebra was connected');
           }
