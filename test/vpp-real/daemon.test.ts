@@ -14,6 +14,7 @@ import { changedGroup, encodeNexthop } from '../../bench/fullfeed/zebra';
 import { waitFor as pollFor } from '../frr/proc';
 import { Fibpush, startFibpush as startProc } from '../helpers/fibpush-proc';
 import { gateSuite } from '../helpers/skip';
+import { playZebra } from './scenario';
 import { findVpp, RealVpp } from './vpp';
 
 const found = findVpp();
@@ -34,15 +35,6 @@ let seq = 0;
 function startFibpush(vppSocket: string): Promise<Fibpush> {
   return startProc(path.join(dir, `control-${++seq}.sock`), ['--vpp-socket', vppSocket, '--interface-map', mapFile, '--quiet-period', '1000',
     '--zebra-user', String(process.getuid!())]);
-}
-
-async function zebraSends(port: number, data: Buffer): Promise<net.Socket> {
-  const s = net.connect(port, '127.0.0.1');
-  s.on('error', () => {});
-  s.on('data', () => {});
-  await new Promise<void>((r) => s.once('connect', () => r()));
-  s.write(data);
-  return s;
 }
 
 const status = (f: Fibpush) => controlRequest(f.control, { cmd: 'status' }) as Promise<Record<string, any>>;
@@ -123,7 +115,7 @@ test.after(async () => {
 run('a table of every route kind the generator makes, into a real VPP: dumped FIB and vppctl chains equal zebra\'s', async () => {
   vpp = RealVpp.start((found as { bin: string }).bin);
   fp = await startFibpush(vpp.apiSocket);
-  zebra = await zebraSends(fp.port, bytes);
+  zebra = await playZebra(fp.port, bytes);
   const s = await synced(fp);
   assert.is(s.dataplane.connected, true);
   assert.is(s.dataplane.failures, 0, String(s.dataplane.lastError));
@@ -167,7 +159,7 @@ run('zebra reconnects and replays the same table: nothing written', async () => 
   const s0 = await synced(fp!);
   zebra!.destroy();
   await waitFor('fibpush to see zebra go', async () => (await status(fp!)).zebra === 'disconnected', 10_000);
-  zebra = await zebraSends(fp!.port, encodeTable(m.t, { nhgMode: true, endMarker: true }));
+  zebra = await playZebra(fp!.port, encodeTable(m.t, { nhgMode: true, endMarker: true }));
   await waitFor('the new replay', async () => (await status(fp!)).epoch > s0.epoch);
   const s1 = await synced(fp!);
   assert.is(s1.routes, TOTAL);
@@ -180,7 +172,7 @@ run('fibpush killed and restarted while VPP forwards: no route rewritten or with
   zebra!.destroy();
   await kill(fp!);
   fp = await startFibpush(vpp!.apiSocket);
-  zebra = await zebraSends(fp.port, encodeTable(m.t, { nhgMode: true, endMarker: true }));
+  zebra = await playZebra(fp.port, encodeTable(m.t, { nhgMode: true, endMarker: true }));
   await waitFor('adoption to complete', () => fp!.logs.find((l) => l.msg === 'adoption complete'), 120_000);
   const s = await synced(fp);
   const c = s.dataplane.counters;
@@ -196,7 +188,7 @@ run('zebra restarts and renumbers every nexthop group: no route written', async 
   zebra!.destroy();
   await waitFor('fibpush to see zebra go', async () => (await status(fp!)).zebra === 'disconnected', 10_000);
   const r = renumbered(m.t, 11);
-  zebra = await zebraSends(fp!.port, encodeTable(r.table, { nhgMode: true, endMarker: true, nexthopOrder: r.order }));
+  zebra = await playZebra(fp!.port, encodeTable(r.table, { nhgMode: true, endMarker: true, nexthopOrder: r.order }));
   const s1 = await waitFor('the renumbered replay swept', async () => {
     const x = await synced(fp!);
     return x.epoch > s0.epoch && x.nhgs === m.t.nexthops.length ? x : undefined;
@@ -213,7 +205,7 @@ run('fibpush and zebra restart together, ids renumbered again: no route rewritte
   await kill(fp!);
   fp = await startFibpush(vpp!.apiSocket);
   const r = renumbered(m.t, 12);
-  zebra = await zebraSends(fp.port, encodeTable(r.table, { nhgMode: true, endMarker: true, nexthopOrder: r.order }));
+  zebra = await playZebra(fp.port, encodeTable(r.table, { nhgMode: true, endMarker: true, nexthopOrder: r.order }));
   await waitFor('adoption to complete', () => fp!.logs.find((l) => l.msg === 'adoption complete'), 120_000);
   const s = await synced(fp);
   const c = s.dataplane.counters;

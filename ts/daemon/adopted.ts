@@ -45,47 +45,45 @@ export class AdoptedRoutes {
     if ((this.used + 1) * 2 > this.mask + 1) this.rebuild((this.mask + 1) * 2);
     const meta = (USED | (tbl << 8) | len) >>> 0;
     const r = this.rec;
-    let s = this.home(k, meta);
-    for (;;) {
-      const o = s * REC;
-      const m = r[o + this.metaAt];
-      if (m === 0) break;
-      if ((m & ~TAKEN) >>> 0 === meta && this.same(o, k)) {
-        if ((m & TAKEN) !== 0) this.size++;
-        r[o + this.metaAt] = meta;
-        this.setValue(o, a, b, host);
-        return;
-      }
-      s = (s + 1) & this.mask;
+    let o = this.find(k, meta);
+    if (o >= 0) {
+      if ((r[o + this.metaAt] & TAKEN) !== 0) this.size++;
+    } else {
+      o = -o - 1;
+      for (let w = 0; w < this.words; w++) r[o + w] = k[w];
+      this.size++;
+      this.used++;
     }
-    const o = s * REC;
-    for (let w = 0; w < this.words; w++) r[o + w] = k[w];
     r[o + this.metaAt] = meta;
     this.setValue(o, a, b, host);
-    this.size++;
-    this.used++;
   }
 
   /** Takes the route out (its digest and host in a, b, host): false when there is none. */
   take(k: Uint32Array, len: number, tbl: number): boolean {
     if (this.size === 0) return false;
     const meta = (USED | (tbl << 8) | len) >>> 0;
+    const o = this.find(k, meta);
+    if (o < 0) return false;
     const r = this.rec;
-    let s = this.home(k, meta);
-    for (;;) {
+    const m = r[o + this.metaAt];
+    if ((m & TAKEN) !== 0) return false;
+    r[o + this.metaAt] = (m | TAKEN) >>> 0;
+    const v = o + this.metaAt + 1;
+    this.a = r[v];
+    this.b = r[v + 1];
+    this.host = r[v + 2];
+    this.size--;
+    return true;
+  }
+
+  /** The record of this key (taken or not), or -(offset of the empty slot that ends its probe) - 1. */
+  private find(k: Uint32Array, meta: number): number {
+    const r = this.rec;
+    for (let s = this.home(k, meta); ; s = (s + 1) & this.mask) {
       const o = s * REC;
       const m = r[o + this.metaAt];
-      if (m === 0) return false;
-      if (m === meta && this.same(o, k)) {
-        r[o + this.metaAt] = (m | TAKEN) >>> 0;
-        const v = o + this.metaAt + 1;
-        this.a = r[v];
-        this.b = r[v + 1];
-        this.host = r[v + 2];
-        this.size--;
-        return true;
-      }
-      s = (s + 1) & this.mask;
+      if (m === 0) return -o - 1;
+      if ((m & ~TAKEN) >>> 0 === meta && this.same(o, k)) return o;
     }
   }
 
