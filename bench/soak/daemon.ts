@@ -177,16 +177,24 @@ export class Daemon {
 
 /** Whether fibpush has nothing left to do: zebra's replay over, queue empty, nothing in flight, no retry or feedback waiting. */
 export function settled(s: StatusReport): boolean {
+  return unsettled(s).length === 0;
+}
+
+/** What fibpush still has to do, as "name value" items (empty when settled). */
+export function unsettled(s: StatusReport): string[] {
   const c = s.dataplane.counters ?? {};
-  return (
-    s.zebra === 'connected' &&
-    s.replay.state === 'ended' &&
-    s.dataplane.connected &&
-    s.queueDepth === 0 &&
-    s.vppInFlight === 0 &&
-    (c.retriesPending ?? 0) === 0 &&
-    (c.retriesAfterFailure ?? 0) === 0 &&
-    (s.feedback.counters.queued ?? 0) === 0 &&
-    s.parked === 0
-  );
+  const out: string[] = [];
+  if (s.zebra !== 'connected') out.push(`zebra ${s.zebra}`);
+  if (s.replay.state !== 'ended') out.push(`replay ${s.replay.state}`);
+  if (!s.dataplane.connected) out.push('dataplane not connected');
+  const n = (k: string, v: number | undefined) => {
+    if ((v ?? 0) !== 0) out.push(`${k} ${v}`);
+  };
+  n('queueDepth', s.queueDepth);
+  n('vppInFlight', s.vppInFlight);
+  n('retriesPending', c.retriesPending);
+  n('retriesAfterFailure', c.retriesAfterFailure);
+  n('feedback queued', s.feedback.counters.queued);
+  n('parked', s.parked);
+  return out;
 }

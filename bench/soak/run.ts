@@ -3,7 +3,7 @@ import type { StatusReport } from '../../ts/daemon/status';
 import { sleep } from '../fullfeed/procs';
 import { CycleMark, divergence, exact, FibResult, ProcSample } from './checks';
 import type { Daemon } from './daemon';
-import { settled } from './daemon';
+import { settled, unsettled } from './daemon';
 import type { Dataplane } from './dataplane';
 import type { SoakOptions } from './options';
 import type { Player } from './player';
@@ -60,6 +60,8 @@ export class SoakRun {
   private flapBusy: Promise<void> = Promise.resolve();
   private stopFlaps = false;
   private sampling = true;
+  /** What fibpush last said it still had to do, while waiting for it to settle. */
+  private pending = '';
 
   constructor(
     readonly o: SoakOptions,
@@ -94,6 +96,7 @@ export class SoakRun {
         try {
           const s = await this.daemon.status(5000);
           if (settled(s)) return s;
+          this.pending = unsettled(s).join(', ');
         } catch {
           /* restarting, or busy: ask again */
         }
@@ -373,7 +376,7 @@ export class SoakRun {
     }
     if (rec.convergeS !== null || rec.error) return;
     const l = last as FibResult | null;
-    rec.error = `no convergence within ${this.o.convergeTimeout} s of the undo: ${l ? `${l.missing} missing, ${l.wrong} wrong, ${l.extra} extra, e.g. ${l.examples.slice(0, 4).join('; ')}` : 'fibpush never settled'}`;
+    rec.error = `no convergence within ${this.o.convergeTimeout} s of the undo: ${l ? `${l.missing} missing, ${l.wrong} wrong, ${l.extra} extra, e.g. ${l.examples.slice(0, 4).join('; ')}` : `fibpush never settled (last seen: ${this.pending || 'no status'})`}`;
   }
 
   private async convergeLoop(rec: FaultRecord, t0: number, calls0: number | null, tu: number, until: number, setLast: (c: FibResult) => void): Promise<void> {
