@@ -48,7 +48,7 @@ test('options: defaults (every fault kind), a chosen set, and errors that name t
   assert.throws(() => parse('--faults', 'zebra-cut,nope'), /Unknown fault "nope" for --faults/);
   assert.throws(() => parse('--churn-mix', '1,2'), /three non-negative shares/);
   assert.is(parse('--vpp-run', '/tmp/x').vppRun, '/tmp/x');
-  assert.equal(parse('--vpp-run', '/tmp/x').nexthops, '10.0.0.2@1,10.0.1.2@2', 'the run script\'s loopbacks');
+  assert.equal(parse('--vpp-run', '/tmp/x').nexthops, '10.0.0.2@1,10.0.1.2@2,fd00:0:0:1::2@1,fd00:0:0:2::2@2', 'the run script\'s loopbacks');
   assert.throws(() => parse('--vpp-run', '/tmp/x', '--zebra', 'real'), /with --vpp-run use --zebra generated/);
   assert.throws(() => parse('--bogus'), /Unknown option "--bogus"/);
   assert.is(parseOptions(['--help'], repoRoot()), 'help');

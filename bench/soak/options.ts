@@ -75,9 +75,12 @@ ${FAULT_HELP}
 Dataplane (default: the VPP simulator, test/vpp-sim):
   --vpp-socket PATH     a running VPP's API socket; dataplane faults and flaps are then skipped
   --vpp-run DIR         a real VPP started in DIR by tools/vpp/run.sh (two loopbacks; next hops
-                        10.0.0.2@1,10.0.1.2@2 unless --nexthops says) and stopped at the end;
-                        dataplane faults and flaps are skipped as with --vpp-socket
+                        10.0.0.2@1,10.0.1.2@2,fd00:0:0:1::2@1,fd00:0:0:2::2@2 unless --nexthops
+                        says) and stopped at the end; dataplane faults and flaps are skipped as
+                        with --vpp-socket
   --nexthops LIST       with --vpp-socket or --vpp-run: ADDR@SW_IF_INDEX,... the generated groups use
+                        (a family with no address on an interface gets attached legs there: those
+                        groups are programmed inline, and each change of one rewrites its routes)
 Checks:
   --rss-tolerance P     fibpush's RSS at the end of each full cycle may exceed the first cycle's
                         by at most P percent (default 5)
@@ -149,7 +152,7 @@ export function parseOptions(argv: string[], repoRoot: string): SoakOptions | 'h
   if (vppRun && zebra === 'real') throw new RangeError('--zebra real compares zebra with the simulator\'s FIB; with --vpp-run use --zebra generated');
   if (vppSocket && zebra === 'real') throw new RangeError('--zebra real compares zebra with the simulator\'s FIB; with --vpp-socket use --zebra generated');
   if (vppSocket && !fs.existsSync(vppSocket)) throw new RangeError(`--vpp-socket ${vppSocket}: no such socket`);
-  const nexthops = vals.get('nexthops') ?? (vppRun ? '10.0.0.2@1,10.0.1.2@2' : null);
+  const nexthops = vals.get('nexthops') ?? (vppRun ? '10.0.0.2@1,10.0.1.2@2,fd00:0:0:1::2@1,fd00:0:0:2::2@2' : null);
   if (nexthops) parseNexthops(nexthops);
   if (nexthops && !vppSocket && !vppRun) throw new RangeError('--nexthops is for --vpp-socket (the simulator gets the generated interfaces)');
   const fibpush = path.resolve(vals.get('fibpush') ?? path.join(repoRoot, 'bin', 'fibpush.js'));

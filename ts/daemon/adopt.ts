@@ -76,6 +76,21 @@ export interface AdoptionCounters {
 /** off: not started; dumping; adopted: matching the replay; swept: after the replay's end (still matching); failed: nothing adopted. */
 export type AdoptionState = 'off' | 'dumping' | 'adopted' | 'swept' | 'failed';
 
+
+/**
+ * A PIC host route (family, object id) as the adopted-route record's u32 host word: 0 is none.
+ * Object ids count up from 1 (programmer allocOid), far below 2^31.
+ */
+function hostRecord(family: 4 | 6, oid: number): number {
+  return oid * 2 + (family === 6 ? 1 : 0) + 1;
+}
+
+/** hostRecord()'s word back as the host key used elsewhere here: family * 2^32 + object id. */
+function hostKey(rec: number): number {
+  const v = rec - 1;
+  return ((v & 1) === 1 ? 6 : 4) * TWO32 + Math.floor(v / 2);
+}
+
 export class Adoption implements ChangeSource {
   readonly counters: AdoptionCounters = {
     dumped: 0, adopted: 0, adoptedHosts: 0, unchanged: 0, rewritten: 0, withdrawn: 0, hostsWithdrawn: 0, withdrawFailed: 0, dumpMs: 0,
@@ -83,6 +98,7 @@ export class Adoption implements ChangeSource {
   state: AdoptionState = 'off';
   reemitRoutesUsing?: (nhgId: number) => number;
   replayAll?: () => number;
+  nhgStale?: (id: number) => boolean;
 
   // Adopted routes in the store's own key tables (ts/dplane/keytable.ts): address words, prefix
   // length and a table index; no object or string per route (a restart adopts the whole table).
@@ -105,7 +121,7 @@ export class Adoption implements ChangeSource {
   /** An adopted route leaves (matched, rewritten or withdrawn): its host route loses a user. */
   private dropHostRef(host: number): void {
     if (host === 0) return;
-    const k = host - 1;
+    const k = hostKey(host);
     const n = (this.hostRefs.get(k) ?? 1) - 1;
     if (n > 0) this.hostRefs.set(k, n);
     else this.hostRefs.delete(k);
@@ -117,6 +133,8 @@ export class Adoption implements ChangeSource {
   /** The path digest of the entry take() removed last. */
   private takenA = 0;
   private takenB = 0;
+  /** The PIC host of the route take() last removed, as hostRecord() writes it (0: none). */
+  private takenHost = 0;
   private readonly dg = new PathDigest();
   private sweeping = false;
   private readonly reverse = new Map<number, number>();
@@ -146,6 +164,7 @@ export class Adoption implements ChangeSource {
     const s = store as FibStore & { replayAll?: () => number };
     if (typeof s.reemitRoutesUsing === 'function') this.reemitRoutesUsing = (id) => s.reemitRoutesUsing(id);
     if (typeof s.replayAll === 'function') this.replayAll = () => s.replayAll!();
+    if (typeof s.nhgStale === 'function') this.nhgStale = (id) => s.nhgStale(id);
     for (const [nl, vpp] of opts.tableMap) this.reverse.set(vpp, nl);
     this.sink = {
       reply: (_token, retval) => {
@@ -280,7 +299,7 @@ export class Adoption implements ChangeSource {
     }
   }
 
-  /** The PIC host key + 1 of a route with one recursive path into a private table, else 0. */
+  /** The PIC host (hostRecord()) of a route with one recursive path into a private table, else 0. */
   private hostOfDumped(d: DumpedRoute, family: 4 | 6, nlTable: number): number {
     if (d.nPaths !== 1) return 0;
     // One recursive path into a private table: a route of the object at that host address.
@@ -290,13 +309,14 @@ export class Adoption implements ChangeSource {
     const hostFam: 4 | 6 = dv.getUint32(o + 22) === 1 ? 6 : 4;
     const nh = new Uint8Array(dv.buffer, dv.byteOffset + o + 26, 16);
     const oid = this.hostId(hostFam, nh, dv.getUint32(o + 4));
-    if (oid < 0) return 0;
+    // Not one of fibpush's objects (ids count up from 1): nothing a record can name.
+    if (oid < 0 || oid >= 0x7fffffff) return 0;
     const k = hostFam * TWO32 + oid;
     this.hostRefs.set(k, (this.hostRefs.get(k) ?? 0) + 1);
     let l = this.hostSamples.get(k);
     if (!l) this.hostSamples.set(k, (l = []));
     if (l.length < HOST_SAMPLES) l.push({ family, nlTable, addr: d.addr.slice(0, family === 4 ? 4 : 16), len: d.len });
-    return k + 1;
+    return hostRecord(hostFam, oid);
   }
 
   /**
@@ -349,6 +369,7 @@ export class Adoption implements ChangeSource {
     if (!t.take(this.k, r.len, ix)) return -1;
     this.takenA = t.a;
     this.takenB = t.b;
+    this.takenHost = t.host;
     this.dropHostRef(t.host);
     return 0;
   }
@@ -377,8 +398,10 @@ export class Adoption implements ChangeSource {
       const v = this.take(r);
       if (v < 0) return k;
       if (r.op !== Op.Set || !this.programmer.expectedDigest(r, this.dg) || this.dg.a !== this.takenA || this.dg.b !== this.takenB) {
-        this.counters.rewritten++;
-        return k;
+        if (!this.rebind(r)) {
+          this.counters.rewritten++;
+          return k;
+        }
       }
       this.counters.unchanged++;
       this.store.routeResult(r.handle, true);
@@ -389,6 +412,19 @@ export class Adoption implements ChangeSource {
         return ChangeKind.None;
       }
     }
+  }
+
+  /**
+   * A replayed route VPP forwards through an adopted host route other than its group's object:
+   * the group may take that host route over (VPPProgrammer.rebindAdopted), after which the
+   * route is unchanged if its paths now match.
+   */
+  private rebind(r: RouteView): boolean {
+    if (r.op !== Op.Set || r.target !== Target.Nhg || this.takenHost === 0) return false;
+    const k = hostKey(this.takenHost);
+    const family: 4 | 6 = k >= 6 * TWO32 ? 6 : 4;
+    if (!this.programmer.rebindAdopted(r.nhgId, family, k - family * TWO32)) return false;
+    return this.programmer.expectedDigest(r, this.dg) && this.dg.a === this.takenA && this.dg.b === this.takenB;
   }
 
   /** zebra's replay ended (by its marker: `full`). Sweeps now, or when the dump completes. */

@@ -1577,6 +1577,12 @@ export class FibStore implements ChangeSource {
 
   // ---------------------------------------------------------------- ChangeSource
 
+  /** ChangeSource.nhgStale: present, and not (re)announced in the current epoch. */
+  nhgStale(id: number): boolean {
+    const n = this.byId.get(id);
+    return n !== undefined && n.present && n.epoch !== this.epoch;
+  }
+
   next(): ChangeKind {
     // 1. Groups: Sets before any route/MAC can name them; Dels once nothing programmed uses them.
     while (this.nqHead < this.nq.length) {

@@ -146,6 +146,14 @@ export interface ChangeSource {
    * shadows itself.
    */
   replayAll?(): number;
+  /**
+   * Optional. Whether group `id` exists and was not announced in zebra's current replay: a
+   * replay is under way or its sweep is pending, and zebra may have renumbered the group (a
+   * restarted zebra gives new ids). A dataplane that shares one object among groups with equal
+   * content lets a new group join an object only while every group using it is stale: live
+   * groups sharing an object would turn a change of one into a write per route.
+   */
+  nhgStale?(id: number): boolean;
 }
 
 /** A blank NhgView for a ChangeSource to fill and reuse. */

@@ -153,6 +153,10 @@ export interface ProgrammerCounters {
   lateRetries: number;
   inlineStale: number;
   /** PIC groups whose new content was written into their own object (one call, no route moved). */
+  /** Groups changed while fibpush was away that took over the adopted host route their routes use (rebindAdopted). */
+  adoptedRebound: number;
+  /** Groups given an object of their own although one with their content existed (used by live groups). */
+  objectsNotShared: number;
   nhgInPlace: number;
   /** Route Sets acknowledged without a write: the group they move to forwards like the one VPP has. */
   rewritesAvoided: number;
@@ -253,12 +257,50 @@ interface NhgObject {
   nPaths: number;
   /** The one recursive path routes using this object carry. */
   picPath: Uint8Array;
-  /** zebra ids mapped onto it. */
+  /** How many zebra ids map onto it (users.length). */
   refs: number;
+  /** The zebra ids mapped onto it: one, except while a renumbered replay shares it (mapObject). */
+  users: number[];
+  /** Routes in VPP may go through it: one was written, kept (rewritesAvoided) or adopted through it. rebindAdopted moves only an unused object. */
+  used: boolean;
   /** Its host route is in VPP with these paths (sent, adopted; cleared by a failure or a new VPP). */
   programmed: boolean;
   /** Bumped per write: a failed reply of an older write does not clear `programmed`. */
   version: number;
+}
+
+/**
+ * Objects by content (contentKey). Equal content may sit on several objects: groups alive at the
+ * same time each keep their own (mapObject), and a renumbered replay finds each old one.
+ */
+class ObjectIndex {
+  private readonly m = new Map<string, NhgObject[]>();
+
+  add(o: NhgObject): void {
+    const l = this.m.get(o.key);
+    if (!l) this.m.set(o.key, [o]);
+    else if (!l.includes(o)) l.push(o);
+  }
+
+  /** Call before changing o.key. */
+  remove(o: NhgObject): void {
+    const l = this.m.get(o.key);
+    if (!l) return;
+    const i = l.indexOf(o);
+    if (i >= 0) l.splice(i, 1);
+    if (l.length === 0) this.m.delete(o.key);
+  }
+
+  has(key: string): boolean {
+    return this.m.has(key);
+  }
+
+  /** The first object with this content that `ok` accepts. */
+  find(key: string, ok: (o: NhgObject) => boolean): NhgObject | undefined {
+    const l = this.m.get(key);
+    if (l) for (const o of l) if (ok(o)) return o;
+    return undefined;
+  }
 }
 
 interface RetryItem {
@@ -353,7 +395,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
   /** Failed group calls: attempts so far, and when the next is due. */
   private readonly nhgAttempts = new Map<number, number>();
   /** PIC objects by content (NhgObject), and by object id. */
-  private readonly objects = new Map<string, NhgObject>();
+  private readonly objects = new ObjectIndex();
   /** EVPN MACs VPP holds ("vni/mac" -> VTEP hex), and Sets in flight (handle -> the same). */
   private readonly macsHeld = new Map<string, string>();
   private readonly macsInFlight = new Map<number, { key: string; vtep: string }>();
@@ -412,7 +454,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
   readonly counters: ProgrammerCounters = {
     routesOk: 0, routesFailed: 0, routeRetries: 0, routesHeld: 0, routesDeleted: 0, nhgCalls: 0, nhgsFailed: 0, nhgsTooManyPaths: 0, nhgsUnsupportedEncap: 0,
     nhgsParkedEvents: 0, nhgsReleased: 0, tableCalls: 0, tableErrors: 0, lspCalls: 0, macsUnprogrammed: 0,
-    resyncs: 0, connects: 0, supersededRetries: 0, lateRetries: 0, inlineStale: 0, nhgInPlace: 0, rewritesAvoided: 0, objectsWithdrawn: 0,
+    resyncs: 0, connects: 0, supersededRetries: 0, lateRetries: 0, inlineStale: 0, nhgInPlace: 0, objectsNotShared: 0, adoptedRebound: 0, rewritesAvoided: 0, objectsWithdrawn: 0,
   };
 
   constructor(
@@ -533,7 +575,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     for (const o of this.objById.values()) o.programmed = false;
     for (const o of this.orphans) {
       if (o.refs > 0) continue;
-      if (this.objects.get(o.key) === o) this.objects.delete(o.key);
+      this.objects.remove(o);
       this.objById.delete(o.oid);
       this.freeOids.push(o.oid);
     }
@@ -1041,11 +1083,11 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       return false;
     }
     if (o && o.refs === 1 && o.hostFam === g.hostFam) {
-      if (this.objects.get(o.key) === o) this.objects.delete(o.key);
+      this.objects.remove(o);
       o.key = g.key;
       o.paths = g.paths!;
       o.nPaths = g.nPaths;
-      if (!this.objects.has(o.key)) this.objects.set(o.key, o);
+      this.objects.add(o);
       this.counters.nhgInPlace++;
       this.writeObject(o, g);
       return false;
@@ -1053,32 +1095,48 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     // An adopted host route this group's routes use comes first: equal content may sit on two
     // host routes in VPP (a group changed in place to what another forwards to), each kept.
     const adopted = this.claimAdopted(g);
-    let n = adopted === undefined ? this.objects.get(g.key) : undefined;
+    // Another live group forwards the same: sharing its object would make every later change of
+    // either a write per route (the group must leave it). Shared only with stale groups, which a
+    // renumbering zebra replaces (their sweep leaves this group alone on it), and orphans.
+    let n = adopted === undefined ? this.objects.find(g.key, (x) => x.refs === 0 || this.mayJoin(x, g.id)) : undefined;
+    if (!n && adopted === undefined && this.objects.has(g.key)) this.counters.objectsNotShared++;
     if (!n) {
       n = this.newObject(g, adopted ?? this.allocOid());
-      if (!this.objects.has(n.key)) this.objects.set(n.key, n);
-      if (adopted !== undefined) n.programmed = true;
+      this.objects.add(n);
+      // An adopted host route: VPP's routes already go through it.
+      if (adopted !== undefined) n.programmed = n.used = true;
       else this.writeObject(n, g);
     } else if (!n.programmed) this.writeObject(n, g);
     n.refs++;
+    n.users.push(g.id);
     this.orphans.delete(n);
-    if (o) this.unref(o);
+    if (o) this.unref(o, g.id);
     g.obj = n;
     return o !== null;
+  }
+
+  /** Whether group `id` may map onto `n`, which other groups use: only when all of them are stale. */
+  private mayJoin(n: NhgObject, id: number): boolean {
+    const stale = this.source.nhgStale;
+    if (!stale) return true;
+    for (const u of n.users) if (u !== id && !stale.call(this.source, u)) return false;
+    return true;
   }
 
   /** The group no longer maps onto its object (deleted, or inline now). */
   private unmap(g: NhgState): void {
     const o = g.obj;
     g.obj = null;
-    if (o) this.unref(o);
+    if (o) this.unref(o, g.id);
   }
 
   /**
    * An object no zebra id maps onto is withdrawn once the source has run dry: routes that
    * pointed at it were re-sent before that, and withdrawing it earlier would drop them meanwhile.
    */
-  private unref(o: NhgObject): void {
+  private unref(o: NhgObject, id: number): void {
+    const i = o.users.indexOf(id);
+    if (i >= 0) o.users.splice(i, 1);
     if (--o.refs === 0) this.orphans.add(o);
   }
 
@@ -1087,7 +1145,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       if (!this.client.canSend()) return;
       this.orphans.delete(o);
       if (o.refs > 0) continue;
-      if (this.objects.get(o.key) === o) this.objects.delete(o.key);
+      this.objects.remove(o);
       this.objById.delete(o.oid);
       this.freeOids.push(o.oid);
       this.counters.objectsWithdrawn++;
@@ -1104,7 +1162,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       swIfIndex: NO_SW_IF_INDEX, tableId: g.hostFam === 6 ? this.picTable6 : this.picTable4, weight: 1, preference: 0,
       type: PathType.Normal, flags: PathFlags.ResolveViaHost, proto: g.hostFam === 6 ? NhProto.Ip6 : NhProto.Ip4, nh: host,
     }]);
-    const o: NhgObject = { oid, key: g.key, hostFam: g.hostFam, host, paths: g.paths!, nPaths: g.nPaths, picPath, refs: 0, programmed: false, version: 0 };
+    const o: NhgObject = { oid, key: g.key, hostFam: g.hostFam, host, paths: g.paths!, nPaths: g.nPaths, picPath, refs: 0, users: [], used: false, programmed: false, version: 0 };
     this.objById.set(oid, o);
     return o;
   }
@@ -1161,6 +1219,43 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     if (l.length === 0) this.adopted.delete(k);
     this.adoptedOids.delete(oid);
     return oid;
+  }
+
+  /**
+   * Adoption found a route of group `nhgId` that VPP forwards through adopted host route `oid`,
+   * which no group claimed (zebra changed the group while fibpush was away, so no content
+   * matched). When the group's own object is new and no route uses it yet, the group takes the
+   * host route over instead: one write changes its paths, and the group's routes VPP holds stay
+   * as they are. Returns true when it did (the route's expected paths changed).
+   */
+  rebindAdopted(nhgId: number, family: 4 | 6, oid: number): boolean {
+    const g = this.nhgs.get(nhgId);
+    const o = g?.obj;
+    if (!g || !o || g.inline || o.used || o.refs !== 1 || o.hostFam !== family || !this.adoptedOids.has(oid)) return false;
+    const pre = `${family}:`;
+    let found = false;
+    for (const [k, l] of this.adopted) {
+      if (!k.startsWith(pre)) continue;
+      const i = l.indexOf(oid);
+      if (i < 0) continue;
+      l.splice(i, 1);
+      if (l.length === 0) this.adopted.delete(k);
+      found = true;
+      break;
+    }
+    if (!found) return false;
+    this.adoptedOids.delete(oid);
+    const n = this.newObject(g, oid);
+    n.used = true; // the routes VPP holds go through it
+    this.objects.add(n);
+    n.refs++;
+    n.users.push(g.id);
+    g.obj = n;
+    // The new object was written but nothing routes through it: withdrawn once the source is idle.
+    this.unref(o, g.id);
+    this.counters.adoptedRebound++;
+    this.writeObject(n, g);
+    return true;
   }
 
   /** Whether an object holds host route `oid` of `family` (adoption withdraws the others). */
@@ -1220,6 +1315,8 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       // zebra moved the route to a group that forwards exactly like the one VPP holds it with (a
       // renumbered replay): VPP already forwards it so.
       this.counters.rewritesAvoided++;
+      const o = this.nhgs.get(r.nhgId)!.obj;
+      if (o) o.used = true; // the route VPP holds goes through it
       this.reportNow(r, true);
       return;
     }
@@ -1235,6 +1332,10 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       }
       paths = this.selPaths;
       nPaths = this.selN;
+      if (r.target === Target.Nhg && !isMpls) {
+        const o = this.nhgs.get(r.nhgId)!.obj;
+        if (o) o.used = true;
+      }
     }
     const c = this.client;
     const isAdd = r.op === Op.Set;
