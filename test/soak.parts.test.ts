@@ -83,6 +83,17 @@ test('judgeResources: growth over the first cycle within the tolerance passes, b
   assert.is(bad.fdGrowth, 5);
 });
 
+test('judgeResources: a new fibpush each cycle is judged on growth that stays, from three cycles', () => {
+  const m = (cycle: number, rssMB: number, pid: number) => ({ cycle, t: cycle * 100, rssMB, fds: 20, pid });
+  const two = judgeResources([m(1, 100, 1), m(2, 111, 2)], 5);
+  assert.is(two.rssOk, null, 'two processes cannot tell a leak from heap state');
+  assert.is(two.fdsOk, true);
+  assert.is(judgeResources([m(1, 100, 1), m(2, 111, 2), m(3, 101, 3)], 5).rssOk, true, 'a bump that does not stay');
+  const leak = judgeResources([m(1, 100, 1), m(2, 108, 2), m(3, 112, 3)], 5);
+  assert.is(leak.rssOk, false);
+  assert.is(leak.rssGrowthPct, 8);
+});
+
 test('stray clients: garbage is not FPM version 1; done is one frame holding a lone NLMSG_DONE', () => {
   const g = payload('garbage', 7);
   assert.is(g.length, 4096);

@@ -475,7 +475,7 @@ export class SoakRun {
       );
       if (slot.endsCycle && rec.ok && this.daemon.alive) {
         // Cycle end: the same faults behind it every time, fibpush idle and churn paused while it is read.
-        this.r.cycles.push({ cycle: slot.cycle, t: this.sec(), rssMB: this.daemon.rss() / 1048576, fds: this.daemon.fds() });
+        this.r.cycles.push({ cycle: slot.cycle, t: this.sec(), rssMB: this.daemon.rss() / 1048576, fds: this.daemon.fds(), pid: this.daemon.pid });
       }
     }
     if (now() < churnEnd) await sleep(churnEnd - now());
