@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import type { DecoderImpl } from '../../codec/decoder';
 import { Command, UsageError, intOption, parseArgs } from '../command';
 import { DaemonConfig, DEFAULT_FEEDBACK_RATE, DEFAULT_MAX_PARKED, parseTableMap } from '../../daemon/config';
 import { defaultPeerPolicy, ownPeerPolicy, PeerPolicy } from '../../fpm/peer';
@@ -79,7 +80,7 @@ interface DemoOpts {
   seed: number;
   show: number;
   inline: boolean;
-  decoder: 'native' | 'ts';
+  decoder: DecoderImpl;
   keep: boolean;
   verbose: boolean;
 }
