@@ -49,8 +49,8 @@ function inChild(job: WorkerJob): Promise<{ message: string | undefined; code: n
   const c = fork(WORKER, [], { env: { ...process.env, [JOB_ENV]: JSON.stringify(job) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let message: string | undefined;
   return new Promise((resolve, reject) => {
-    c.on('message', (m) => {
-      message ??= String(m);
+    c.on('message', (m: unknown) => {
+      message ??= typeof m === 'string' ? m : JSON.stringify(m);
       c.disconnect(); // nothing else keeps the child's loop alive: it exits with its decoders bound
     });
     c.once('error', reject);
@@ -151,7 +151,7 @@ for (const how of HOWS) {
     new Decoder(...ok).decode(capture(), 0, 0); // the arguments as given bind
     for (const [i, name] of ['buffer', 'offsets', 'capacities', 'meta'].entries()) {
       const a = args();
-      const target = i === 0 ? (a[0] as ArrayBuffer) : (a[i] as Uint32Array | Int32Array).buffer as ArrayBuffer;
+      const target = i === 0 ? a[0] : (a[i] as Uint32Array | Int32Array).buffer as ArrayBuffer;
       transferAway(target, how);
       assert.throws(() => new Decoder(...a), (e: Error) => e instanceof TypeError && e.message.startsWith(`Decoder: ${name}'s ArrayBuffer was transferred (detached)`), name);
     }
@@ -188,7 +188,7 @@ for (const impl of ['native', 'ts'] as DecoderImpl[]) {
       const d = createDecoder(impl);
       const c = new Uint8Array(capture());
       const n = c.length;
-      transferAway(c.buffer as ArrayBuffer, how);
+      transferAway(c.buffer, how);
       assert.throws(() => d.decode(c, 0, n), /decode: the chunk's ArrayBuffer was transferred \(detached\)/);
       assert.throws(() => d.decode(c, 0, 0), /decode: the chunk's ArrayBuffer was transferred \(detached\)/);
       assert.is(d.batch.meta[Meta.Rows], 0, 'nothing decoded');

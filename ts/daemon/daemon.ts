@@ -218,7 +218,7 @@ export class Daemon {
         cfg.control,
         {
           status: () => this.status(),
-          lookup: (r) => this.dataplane.lookup(String(r.addr ?? ''), typeof r.table === 'number' ? r.table : 254),
+          lookup: (r) => this.dataplane.lookup(typeof r.addr === 'string' ? r.addr : '', typeof r.table === 'number' ? r.table : 254),
           ping: () => 'pong',
         },
         (e) => this.log.warn('control request failed', { error: e.message }),

@@ -262,6 +262,8 @@ export class FpmServer {
     this.reader.reset();
     const epoch = ++this.epoch;
     this.counters.connections++;
+    // Assigned once, below: moveToOnread needs onRead, which needs conn, whose closures need sock.
+    // eslint-disable-next-line prefer-const
     let sock!: net.Socket;
     const conn = {
       epoch,
