@@ -4,15 +4,13 @@
 // written once to a temp file by the parent: a full table (default 1,000,000 IPv4 + 230,000
 // IPv6 routes and their nexthop objects) encoded as zebra replays it (ts/gen/fulltable.ts).
 //   node dist/bench/codec.js [--v4 N] [--v6 N] [--seed S] [--runs R] [--nhgs N] [--inline]
-import { spawn, spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
-import * as os from 'os';
-import * as path from 'path';
 import { createDecoder, DecoderImpl } from '../ts/codec/decoder';
 import { Meta } from '../ts/codec/layout';
 import { FpmStreamReader } from '../ts/codec/stream';
-import { encodeTable, generateFullTable } from '../ts/gen/fulltable';
+import { decodeBuffer, fmt, intArg, machineLine, median, printTable, runChild, tableArgs, withTableFiles } from './lib';
 
 interface Result {
   name: string;
@@ -40,18 +38,7 @@ const DESCRIPTION: Record<CaseName, string> = {
 /** Decodes the whole buffer the way the stream reader drives the decoder: batch by batch, no copies. */
 function decodeInMemory(impl: DecoderImpl, buf: Buffer, runs: number, routes: number): Result {
   const d = createDecoder(impl);
-  const meta = d.batch.meta;
-  const pass = (): number => {
-    let rows = 0;
-    let start = 0;
-    while (start < buf.length) {
-      d.decode(buf, start, buf.length);
-      if (meta[Meta.StreamErr] !== 0) throw new Error(`stream error ${meta[Meta.StreamErr]} at ${meta[Meta.StreamErrOff]}`);
-      rows += meta[Meta.Rows];
-      start += meta[Meta.Consumed];
-    }
-    return rows;
-  };
+  const pass = (): number => decodeBuffer(d, buf);
   pass(); // warm-up (JIT, page faults in the batch)
   const ms: number[] = [];
   let rows = 0;
@@ -143,62 +130,28 @@ async function child(name: CaseName, file: string, runs: number, routes: number)
 
 // ---- parent ----
 
-function arg(argv: string[], name: string, def: number): number {
-  const i = argv.indexOf(`--${name}`);
-  if (i < 0) return def;
-  const n = Number(argv[i + 1]);
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`Expected a non-negative integer for --${name} but received "${argv[i + 1]}"`);
-  return n;
-}
-
-function median(a: number[]): number {
-  const s = [...a].sort((x, y) => x - y);
-  return s[s.length >> 1];
-}
-
-function fmt(n: number, digits = 0): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
-
-async function parent(argv: string[]): Promise<void> {
-  const v4 = arg(argv, 'v4', 1_000_000);
-  const v6 = arg(argv, 'v6', 230_000);
-  const seed = arg(argv, 'seed', 1);
-  const runs = Math.max(1, arg(argv, 'runs', 5));
-  const nhgs = arg(argv, 'nhgs', 32);
+function parent(argv: string[]): void {
+  const opts = tableArgs(argv);
+  const runs = Math.max(1, intArg(argv, 'runs', 5));
   const inline = argv.includes('--inline');
-
   const t0 = process.hrtime.bigint();
-  const table = generateFullTable({ v4, v6, seed, nhgs });
-  const t1 = process.hrtime.bigint();
-  const bytes = encodeTable(table, { nhgMode: !inline });
-  const t2 = process.hrtime.bigint();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-bench-'));
-  const file = path.join(dir, 'fulltable.fpm');
-  fs.writeFileSync(file, bytes);
-  const routes = table.v4.count + table.v6.count;
-  console.log(
-    `full table: ${fmt(table.v4.count)} IPv4 + ${fmt(table.v6.count)} IPv6 routes, ${table.nexthops.length} nexthop objects, ` +
-      `${inline ? 'inline nexthops' : 'NHG mode'}, ${fmt(bytes.length / 1048576, 1)} MiB (${fmt(bytes.length / routes, 1)} B/route), seed ${seed}`,
-  );
-  console.log(`generated in ${fmt(Number(t1 - t0) / 1e6)} ms, encoded in ${fmt(Number(t2 - t1) / 1e6)} ms; ${runs} timed runs per case after a warm-up, each case in a fresh process`);
-  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}`);
-  console.log('');
-
   const results: Result[] = [];
-  try {
+  const { table, routes } = withTableFiles(opts, { fulltable: !inline }, (table, files, bytes) => {
+    const size = bytes.fulltable;
+    const routes = table.v4.count + table.v6.count;
+    console.log(
+      `full table: ${fmt(table.v4.count)} IPv4 + ${fmt(table.v6.count)} IPv6 routes, ${table.nexthops.length} nexthop objects, ` +
+        `${inline ? 'inline nexthops' : 'NHG mode'}, ${fmt(size / 1048576, 1)} MiB (${fmt(size / routes, 1)} B/route), seed ${opts.seed}`,
+    );
+    console.log(`generated and encoded in ${fmt(Number(process.hrtime.bigint() - t0) / 1e6)} ms; ${runs} timed runs per case after a warm-up, each case in a fresh process`);
+    console.log(machineLine());
+    console.log('');
     for (const name of CASES) {
-      const r = spawnSync(process.execPath, [__filename, '--child', name, file, String(runs), String(routes)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-      if (r.status !== 0) {
-        const why = (r.stderr || '').trim().split('\n').slice(-3).join(' ');
-        results.push({ name, ms: [], bytes: bytes.length, rows: 0, routes, rssMb: 0, note: `failed: ${why.slice(0, 160)}` });
-        continue;
-      }
-      results.push(JSON.parse(r.stdout.trim().split('\n').pop() as string) as Result);
+      const r = runChild<Result>(__filename, ['--child', name, files.fulltable, String(runs), String(routes)]);
+      results.push('failed' in r ? { name, ms: [], bytes: size, rows: 0, routes, rssMb: 0, note: `failed: ${r.failed}` } : r);
     }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+    return { table, routes };
+  });
 
   const ts = results.find((r) => r.name === 'ts' && r.ms.length > 0);
   const tsRate = ts ? routes / (median(ts.ms) / 1000) : 0;
@@ -223,11 +176,7 @@ async function parent(argv: string[]): Promise<void> {
       DESCRIPTION[r.name as CaseName] + (r.rows && r.rows !== routes + (inline ? 0 : table.nexthops.length) ? ` (decoded ${r.rows} rows, expected more!)` : ''),
     ]);
   }
-  const widths = header.map((_, c) => Math.max(...rowsOut.map((row) => row[c].length)));
-  for (const [k, row] of rowsOut.entries()) {
-    console.log(row.map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
-    if (k === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  }
+  printTable(rowsOut, (c) => c === 0 || c === header.length - 1);
   const nat = results.find((r) => r.name === 'native' && r.ms.length > 0);
   if (nat && ts) {
     const natRate = routes / (median(nat.ms) / 1000);
@@ -245,8 +194,5 @@ if (argv[0] === '--child') {
 } else if (argv[0] === '--writer') {
   writer(argv[1]);
 } else {
-  parent(argv).catch((e) => {
-    console.error(e instanceof Error ? e.stack : e);
-    process.exit(1);
-  });
+  parent(argv);
 }

@@ -18,6 +18,7 @@ import { CaseName, CaseResult, CASES, DataplaneKind, DESCRIPTION, floorServer, r
 import { FeedModel, parseNexthops } from './fullfeed/model';
 import { Series, svgChart } from './fullfeed/plot';
 import { track } from './fullfeed/procs';
+import { fmt } from './lib';
 
 const HELP = `Usage: node dist/bench/fullfeed.js [options]   (npm run fullfeed -- [options])
 
@@ -191,10 +192,6 @@ function runChild(self: string, name: CaseName, specFile: string, timeoutMs: num
 
 // ---------------------------------------------------------------- report
 
-function fmt(n: number | null | undefined, digits = 0): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
-  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
 
 /** The report fits a terminal this wide: tables are split, prose is wrapped. */
 const WIDTH = 120;

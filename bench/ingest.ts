@@ -7,15 +7,11 @@
 // every case in a child (`node --expose-gc`): each child reads its capture, builds its decoder,
 // takes an RSS baseline after a GC, ingests into a fresh store (the RSS figure), then times
 // `--runs` more passes, each into a fresh store.
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { createDecoder, DecoderImpl } from '../ts/codec/decoder';
-import { Meta } from '../ts/codec/layout';
 import { FibStore } from '../ts/dplane/store';
 import { ChangeKind } from '../ts/dplane/types';
-import { encodeTable, generateFullTable } from '../ts/gen/fulltable';
+import { decodeBuffer, fmt, intArg, machineLine, median, printTable, runChild, tableArgs, withTableFiles } from './lib';
 
 interface Result {
   name: string;
@@ -61,18 +57,15 @@ function child(name: string, file: string, runs: number, hint: { inet: number; i
   const buf = fs.readFileSync(file);
   const impl: DecoderImpl = name.startsWith('ts') ? 'ts' : 'native';
   const d = createDecoder(impl);
-  const meta = d.batch.meta;
   let routes = 0;
   const pass = (store: FibStore | null): void => {
-    let start = 0;
     routes = 0;
-    while (start < buf.length) {
-      d.decode(buf, start, buf.length);
-      if (meta[Meta.StreamErr] !== 0) throw new Error(`stream error ${meta[Meta.StreamErr]} at ${meta[Meta.StreamErrOff]}`);
-      if (store !== null) store.ingest(d.batch, buf);
-      start += meta[Meta.Consumed];
+    if (store === null) {
+      decodeBuffer(d, buf);
+      return;
     }
-    if (store !== null) routes = store.counts().routes;
+    decodeBuffer(d, buf, () => store.ingest(d.batch, buf));
+    routes = store.counts().routes;
   };
   const drain = (s: FibStore): number => {
     let n = 0;
@@ -135,51 +128,21 @@ function child(name: string, file: string, runs: number, hint: { inet: number; i
 
 // ---- parent ----
 
-function arg(argv: string[], name: string, def: number): number {
-  const i = argv.indexOf(`--${name}`);
-  if (i < 0) return def;
-  const n = Number(argv[i + 1]);
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`Expected a non-negative integer for --${name} but received "${argv[i + 1]}"`);
-  return n;
-}
-
-function median(a: number[]): number {
-  const s = [...a].sort((x, y) => x - y);
-  return s[s.length >> 1];
-}
-
-function fmt(n: number, digits = 0): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
-
 function parent(argv: string[]): void {
-  const v4 = arg(argv, 'v4', 1_000_000);
-  const v6 = arg(argv, 'v6', 230_000);
-  const seed = arg(argv, 'seed', 1);
-  const runs = Math.max(1, arg(argv, 'runs', 3));
-  const nhgs = arg(argv, 'nhgs', 32);
-  const table = generateFullTable({ v4, v6, seed, nhgs });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-ingest-'));
-  const files = { nhg: path.join(dir, 'nhg.fpm'), inline: path.join(dir, 'inline.fpm') };
-  fs.writeFileSync(files.nhg, encodeTable(table, { nhgMode: true }));
-  fs.writeFileSync(files.inline, encodeTable(table, { nhgMode: false }));
-  const total = table.v4.count + table.v6.count;
-  console.log(`full table: ${fmt(table.v4.count)} IPv4 + ${fmt(table.v6.count)} IPv6 routes, ${table.nexthops.length} nexthop objects, seed ${seed}`);
-  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}; each case in a fresh process, median of ${runs} (+ the cold first pass)`);
-  console.log('');
+  const opts = tableArgs(argv);
+  const runs = Math.max(1, intArg(argv, 'runs', 3));
   const rows: string[][] = [['case', 'mode', 'median ms', 'cpu ms', 'cold ms', 'routes/s', 'RSS B/route', 'arrays B/route', 'changes', '']];
-  try {
+  withTableFiles(opts, { nhg: true, inline: false }, (table, files) => {
+    const total = table.v4.count + table.v6.count;
+    console.log(`full table: ${fmt(table.v4.count)} IPv4 + ${fmt(table.v6.count)} IPv6 routes, ${table.nexthops.length} nexthop objects, seed ${opts.seed}`);
+    console.log(`${machineLine()}; each case in a fresh process, median of ${runs} (+ the cold first pass)`);
+    console.log('');
     for (const [name, mode, what] of CASES) {
-      const args = ['--expose-gc', __filename, '--child', name, files[mode], String(runs), String(table.v4.count), String(table.v6.count)];
-      const r = spawnSync(process.execPath, args, {
-        encoding: 'utf8',
-        maxBuffer: 1 << 20,
-      });
-      if (r.status !== 0) {
-        rows.push([name, mode, '-', '-', '-', '-', '-', '-', '-', `failed: ${(r.stderr || '').trim().split('\n').slice(-2).join(' ').slice(0, 120)}`]);
+      const res = runChild<Result>(__filename, ['--child', name, files[mode], String(runs), String(table.v4.count), String(table.v6.count)], ['--expose-gc']);
+      if ('failed' in res) {
+        rows.push([name, mode, '-', '-', '-', '-', '-', '-', '-', `failed: ${res.failed}`]);
         continue;
       }
-      const res = JSON.parse(r.stdout.trim().split('\n').pop() as string) as Result;
       const warm = name === 'replay' || name === 'drain' || name === 'native' ? 0 : 1;
       const med = median(res.ms.slice(warm));
       const medCpu = median(res.cpu.slice(warm));
@@ -198,14 +161,8 @@ function parent(argv: string[]): void {
       ]);
       if (res.routes !== total && name !== 'native') rows[rows.length - 1][9] += ` ROUTES ${res.routes} != ${total}`;
     }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  for (const [i, r] of rows.entries()) {
-    console.log(r.map((c, j) => (j < 2 || j === 9 ? c.padEnd(w[j]) : c.padStart(w[j]))).join('  '));
-    if (i === 0) console.log(w.map((n) => '-'.repeat(n)).join('  '));
-  }
+  });
+  printTable(rows, (c) => c < 2 || c === 9);
 }
 
 const argv = process.argv.slice(2);

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     sim = await VppSimulator.start({ interfaces, seed: a.seed });
     socket = sim.apiSocket;
   }
-  const args = ['--dataplane', 'vpp', '--vpp-socket', socket!, '--interface-map', mapFile, '--quiet-period', '1000', '--expected-routes', String(m.routes)];
+  const args = ['--dataplane', 'vpp', '--vpp-socket', socket, '--interface-map', mapFile, '--quiet-period', '1000', '--expected-routes', String(m.routes)];
   const total = m.routes;
   // Polled through the metrics (counters and small aggregates): `status` walks every route for
   // the replay state, which would slow the process under measurement.
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     const reconcileSeconds = (performance.now() - t0) / 1000;
     if (a.verbose) process.stderr.write(timeline.join('\n') + '\n');
     const c = s.dataplane.counters ?? {};
-    const check = await dumpCheck(socket!, m);
+    const check = await dumpCheck(socket, m);
     const out = {
       dataplane: a.vppRun || a.vppSocket ? 'vpp' : 'simulator',
       routes: total,

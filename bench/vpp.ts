@@ -15,6 +15,7 @@ import { VppProgrammer, ProgramMode } from '../ts/vpp/programmer';
 import { encode, encodePaths, writeIpRouteAddDel, FIB_PATH_SIZE, decode } from '../ts/vpp/codec';
 import { MESSAGES } from '../ts/vpp/gen/messages';
 import { VppSimulator } from '../test/vpp-sim/index';
+import { fmt } from './lib';
 
 interface Args {
   routes: number;
@@ -260,9 +261,6 @@ function runChild(a: Args, window: number, mode: ProgramMode, argv: string[]): P
   });
 }
 
-function fmt(n: number, d = 0): string {
-  return Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-';
-}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);

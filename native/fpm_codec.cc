@@ -39,6 +39,19 @@ class DecoderWrap : public Napi::ObjectWrap<DecoderWrap> {
     Napi::TypedArray offs = info[1].As<Napi::TypedArray>();
     Napi::TypedArray caps = info[2].As<Napi::TypedArray>();
     Napi::TypedArray meta = info[3].As<Napi::TypedArray>();
+    // A transferred ArrayBuffer reads as empty (length 0, no data): say so instead of letting
+    // it fail further down as a size or layout mismatch.
+    const char* detached = buf.IsDetached()                      ? "buffer"
+                           : offs.ArrayBuffer().IsDetached()     ? "offsets"
+                           : caps.ArrayBuffer().IsDetached()     ? "capacities"
+                           : meta.ArrayBuffer().IsDetached()     ? "meta"
+                                                                 : nullptr;
+    if (detached) {
+      Napi::TypeError::New(env, std::string("Decoder: ") + detached +
+                                    "'s ArrayBuffer was transferred (detached); bind a batch whose memory is attached")
+          .ThrowAsJavaScriptException();
+      return;
+    }
     if (offs.TypedArrayType() != napi_uint32_array || caps.TypedArrayType() != napi_uint32_array ||
         caps.ElementLength() != 4 || meta.TypedArrayType() != napi_int32_array ||
         meta.ElementLength() < static_cast<size_t>(fpm::kMetaSize)) {
@@ -89,10 +102,18 @@ class DecoderWrap : public Napi::ObjectWrap<DecoderWrap> {
     napi_typedarray_type type;
     size_t length = 0;
     void* data = nullptr;
+    napi_value chunkBuffer = nullptr;
     // data already points at the view's first element (byte_offset applied).
-    napi_status st = napi_get_typedarray_info(env, info[0], &type, &length, &data, nullptr, nullptr);
+    napi_status st = napi_get_typedarray_info(env, info[0], &type, &length, &data, &chunkBuffer, nullptr);
     if (st != napi_ok || (type != napi_uint8_array && type != napi_uint8_clamped_array)) {
       Napi::TypeError::New(env, "decode: chunk must be a Uint8Array or Buffer").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    // A view on a transferred buffer reads as length 0; refuse it by name rather than as a range
+    // error (or, for [0, 0), as an empty decode that hides the caller's bug).
+    bool chunkDetached = false;
+    if (napi_is_detached_arraybuffer(env, chunkBuffer, &chunkDetached) != napi_ok || chunkDetached) {
+      Napi::TypeError::New(env, "decode: the chunk's ArrayBuffer was transferred (detached)").ThrowAsJavaScriptException();
       return env.Undefined();
     }
     double s = 0, e = 0;

@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { hostPortOption, parseArgs, UsageError } from '../ts/cli/command';
 import { RUN_OPTIONS, ResolveEnv, resolveConfig, runHelp, runOptionSpec } from '../ts/daemon/config';
+import { isLoopbackAddress } from '../ts/fpm/server';
 
 const none: ResolveEnv = { exists: () => false, isTTY: false, env: {} };
 const parse = (argv: string[], renv = none) => {
@@ -59,8 +60,7 @@ test('every option in --help is accepted, and every accepted option is in --help
     FILE: __filename,
     'LNX=VPP,...': '1001=5',
     N: '10',
-    MS: '500',
-    S: '5',
+    DURATION: '5s',
     'debug|info|warn|error': 'debug',
     'json|logfmt': 'logfmt',
     'native|ts': 'ts',
@@ -82,7 +82,8 @@ test('sharp-style messages for bad values', () => {
   throwsUsage(() => parse(['--listen', 'abc']), /Expected HOST:PORT with a port number between 1 and 65535 for --listen but received "abc"/);
   throwsUsage(() => parse(['--listen', '127.0.0.1:70000']), /for --listen but received "127.0.0.1:70000"/);
   throwsUsage(() => parse(['--dataplane', 'dpdk']), /Expected one of memory, vpp for --dataplane but received "dpdk"/);
-  throwsUsage(() => parse(['--quiet-period', '5s']), /Expected a duration in milliseconds between 100 and 600000 for --quiet-period but received "5s"/);
+  throwsUsage(() => parse(['--quiet-period', '5 sec']), /Expected a duration between 100ms and 600s for --quiet-period \(e.g. 3s or 3000ms; a bare number is milliseconds\) but received "5 sec"/);
+  throwsUsage(() => parse(['--idle-timeout', '-1']), /Expected a duration between 0s and 86400s for --idle-timeout \(e.g. 3s or 3000ms; a bare number is seconds\) but received "-1"/);
   throwsUsage(() => parse(['--feedback-rate', '0']), /between 1 and 10000000 for --feedback-rate but received "0"/);
   throwsUsage(() => parse(['--table-map', '254=x']), /LINUX_TABLE=VPP_TABLE .* but received "254=x"/);
   throwsUsage(() => parse(['--pic', '--inline']), /at most one of --pic and --inline/);
@@ -110,6 +111,56 @@ test('the FPM peer: zebra\'s user by default (frr when it exists, else our own),
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('--quiet-period and --idle-timeout take a unit (ms, s, m); a bare number keeps the unit each option had', () => {
+  const q = (v: string) => parse(['--quiet-period', v]).quietPeriodMs;
+  const i = (v: string) => parse(['--idle-timeout', v]).idleTimeoutMs;
+  assert.is(parse([]).quietPeriodMs, 3000);
+  assert.is(parse([]).idleTimeoutMs, 0, 'never, by default');
+  // Bare numbers: milliseconds for --quiet-period, seconds for --idle-timeout, as before.
+  assert.is(q('3000'), 3000);
+  assert.is(i('30'), 30_000);
+  // With a unit, the same on both.
+  for (const [text, ms] of [['3s', 3000], ['3000ms', 3000], ['1.5s', 1500], ['2m', 120_000], ['250ms', 250]] as const) {
+    assert.is(q(text), ms, `--quiet-period ${text}`);
+    assert.is(i(text), ms, `--idle-timeout ${text}`);
+  }
+  assert.is(i('0s'), 0);
+  // Ranges are checked after conversion: 100ms .. 600s for the quiet period, up to a day idle.
+  throwsUsage(() => q('99ms'), /between 100ms and 600s for --quiet-period .* but received "99ms"/);
+  throwsUsage(() => q('11m'), /but received "11m"/);
+  throwsUsage(() => i('86401'), /between 0s and 86400s for --idle-timeout .* but received "86401"/);
+  throwsUsage(() => i('1.0005s'), /but received "1.0005s"/);
+  for (const bad of ['', 's', '3h', '3 s', '3S', '0x10', '1e3', '-5ms']) throwsUsage(() => i(bad), /for --idle-timeout/);
+  const help = runHelp();
+  assert.match(help, /--quiet-period DURATION .*a bare number is milliseconds/);
+  assert.match(help, /--idle-timeout DURATION .*a bare number is seconds/);
+  // A --config file's number keeps the bare meaning; a string may carry a unit.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-cfg-'));
+  try {
+    const f = path.join(dir, 'c.json');
+    fs.writeFileSync(f, JSON.stringify({ 'quiet-period': 1500, 'idle-timeout': 20 }));
+    assert.equal([parse(['--config', f]).quietPeriodMs, parse(['--config', f]).idleTimeoutMs], [1500, 20_000]);
+    fs.writeFileSync(f, JSON.stringify({ 'quiet-period': '2s', 'idle-timeout': '500ms' }));
+    assert.equal([parse(['--config', f]).quietPeriodMs, parse(['--config', f]).idleTimeoutMs], [2000, 500]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('loopback is one test: 127.0.0.0/8, ::1 and IPv4-mapped 127.0.0.0/8 in any spelling', () => {
+  for (const a of ['127.0.0.1', '127.255.255.254', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', '::FFFF:127.1.2.3', '::ffff:7f00:1', '0:0:0:0:0:ffff:7f00:2', 'localhost']) {
+    assert.ok(isLoopbackAddress(a), a);
+  }
+  for (const a of ['128.0.0.1', '0.0.0.0', '::', '::2', '::ffff:10.0.0.1', '::ffff:128.0.0.1', '::127.0.0.1', '::ffff:0:127.0.0.1', 'fe80::1', '127.1', '127.0.0.256', 'example.com', '']) {
+    assert.not.ok(isLoopbackAddress(a), a);
+  }
+  // The options and the listener agree (config.ts asks the same function).
+  assert.equal(parse(['--listen', '[::ffff:127.0.0.2]:2620']).listen, { host: '::ffff:127.0.0.2', port: 2620 });
+  assert.equal(parse(['--metrics', '[::ffff:7f00:1]:9101']).metrics, { host: '::ffff:7f00:1', port: 9101 });
+  throwsUsage(() => parse(['--listen', '[::ffff:10.0.0.1]:2620']), /Expected a loopback address for --listen but received "::ffff:10.0.0.1"/);
+  throwsUsage(() => parse(['--listen', '[::127.0.0.1]:2620']), /loopback address for --listen/);
 });
 
 test('non-loopback addresses need --allow-non-loopback', () => {

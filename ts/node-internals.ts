@@ -21,7 +21,7 @@ export function moveToOnread(raw: net.Socket, buffer: Uint8Array, callback: (n: 
   holder._handle = null;
   raw.destroy();
   const opts = { handle, readable: true, writable: true, onread: { buffer, callback } };
-  return new net.Socket(opts as net.SocketConstructorOpts);
+  return new net.Socket(opts);
 }
 
 /** The socket's file descriptor (libuv's, non-blocking), or -1 when Node does not show it. */

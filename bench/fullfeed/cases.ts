@@ -219,8 +219,10 @@ class Env {
       this.socket = path.join(this.spec.vppRun, 'api.sock');
     } else if (this.spec.dataplane === 'vpp') {
       // A real VPP is shared by every case: start each from the state a fresh one has.
-      this.socket = this.spec.vppSocket as string;
-      await cleanVpp(this.socket, this.m, DEFAULT_PIC_TABLE, this.spec.timeoutMs * 0.3);
+      const socket = this.spec.vppSocket;
+      if (socket === null) throw new Error('a case on a real VPP needs its API socket (--vpp-socket)');
+      this.socket = socket;
+      await cleanVpp(socket, this.m, DEFAULT_PIC_TABLE, this.spec.timeoutMs * 0.3);
     }
   }
 
@@ -585,7 +587,7 @@ async function churn(env: Env, fp: FibpushProc, ld: Load, probe: Probe, match: M
       for (const [key, t] of [...gone]) {
         const f: FamilyIx = key < n4 ? 0 : 1;
         const i = f === 0 ? key : key - n4;
-        if ((await (match as NonNullable<MatchProbe>)(f, i)) !== normPrefix(m.prefix(f, i))) {
+        if ((await match(f, i)) !== normPrefix(m.prefix(f, i))) {
           gone.delete(key);
           record(1, t, performance.now() - t);
         }

@@ -5,6 +5,8 @@
 // RTM_F_OFFLOAD_FAILED, with the route's family, dst_len and RTA_DST.
 import * as net from 'net';
 import {
+  AF_INET,
+  AF_INET6,
   FpmEncoder,
   NexthopMsg,
   RTM_F_OFFLOAD,
@@ -15,8 +17,6 @@ import {
 import type { NexthopObject } from '../../ts/gen/fulltable';
 import { FamilyIx, FeedModel } from './model';
 
-const AF_INET = 2;
-const AF_INET6 = 10;
 const RTA_DST = 1;
 
 /** Called per offload notification: the route's family and index in the model (-1 if not in it). */

@@ -4,15 +4,19 @@ import * as path from 'path';
 import { Command, UsageError } from './command';
 import { REPO_ROOT } from '../paths';
 
-// Loaded lazily so `fibpush decode` does not pay for the daemon's modules.
+type CommandModule = { command: Command };
+// Loaded lazily so `fibpush decode` does not pay for the daemon's modules. Synchronous require on
+// purpose: import() would make the command table (and --help) asynchronous for nothing.
+/* eslint-disable @typescript-eslint/no-require-imports */
 const COMMANDS: Record<string, () => Command> = {
-  decode: () => require('./commands/decode').command as Command,
-  record: () => require('./commands/record').command as Command,
-  replay: () => require('./commands/replay').command as Command,
-  run: () => require('./commands/run').command as Command,
-  status: () => require('./commands/status').command as Command,
-  demo: () => require('./commands/demo').command as Command,
+  decode: () => (require('./commands/decode') as CommandModule).command,
+  record: () => (require('./commands/record') as CommandModule).command,
+  replay: () => (require('./commands/replay') as CommandModule).command,
+  run: () => (require('./commands/run') as CommandModule).command,
+  status: () => (require('./commands/status') as CommandModule).command,
+  demo: () => (require('./commands/demo') as CommandModule).command,
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The version in the package.json fibpush runs from (a checkout or an installed package). */
 export function version(): string {

@@ -1,4 +1,32 @@
-// Decoder error codes, shared by the native and the reference decoder (native/codes.h mirrors them).
+// Protocol numbers every part shares (the encoder, the reference decoder, the feedback writer,
+// the daemon), and the decoder error codes of both decoders (native/codes.h mirrors those).
+
+// ---- netlink (linux/netlink.h, linux/rtnetlink.h, linux/socket.h) ----
+/** nlmsg_type: end of a multipart dump. */
+export const NLMSG_DONE = 3;
+/** nlmsg_type values zebra's dplane_fpm_nl sends (and fibpush sends back as feedback). */
+export const RTM_NEWROUTE = 24;
+export const RTM_DELROUTE = 25;
+export const RTM_NEWNEIGH = 28;
+export const RTM_DELNEIGH = 29;
+export const RTM_NEWNEXTHOP = 104;
+export const RTM_DELNEXTHOP = 105;
+
+/** rtm_type (enum rtn_type). */
+export const RTN_UNSPEC = 0;
+export const RTN_UNICAST = 1;
+export const RTN_BLACKHOLE = 6;
+export const RTN_UNREACHABLE = 7;
+export const RTN_PROHIBIT = 8;
+
+/** Address families. */
+export const AF_UNSPEC = 0;
+export const AF_INET = 2;
+export const AF_BRIDGE = 7;
+export const AF_INET6 = 10;
+export const AF_MPLS = 28;
+
+// ---- decoder error codes ----
 
 /** Stream errors: the FPM stream is broken from here on; the caller drops the connection. */
 export const enum StreamError {

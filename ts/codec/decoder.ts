@@ -16,15 +16,49 @@ export interface Decoder {
   decode(chunk: Uint8Array, start: number, end: number): void;
 }
 
+/**
+ * True when `buf` was transferred away (postMessage or structuredClone with `transfer`), which
+ * leaves it empty. Node 20 has no ArrayBuffer.prototype.detached; a view on a detached buffer
+ * cannot be made, one of length 0 on an attached buffer can.
+ */
+function isDetached(buf: ArrayBufferLike): boolean {
+  if (buf.byteLength > 0) return false;
+  try {
+    new Uint8Array(buf, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The reference decoder refuses memory taken away from it with the native addon's words
+ * (native/fpm_codec.cc): writes into a detached batch would vanish without a trace.
+ */
 class TsDecoder implements Decoder {
   readonly impl = 'ts' as const;
   readonly batch: Batch;
   private readonly d: RefDecoder;
+  private readonly byteLength: number;
   constructor(batch: Batch) {
+    if (isDetached(batch.buffer)) throw new TypeError("Decoder: buffer's ArrayBuffer was transferred (detached); bind a batch whose memory is attached");
+    if (isDetached(batch.meta.buffer)) throw new TypeError("Decoder: meta's ArrayBuffer was transferred (detached); bind a batch whose memory is attached");
     this.batch = batch;
+    this.byteLength = batch.buffer.byteLength;
     this.d = new RefDecoder(batch);
   }
   decode(chunk: Uint8Array, start: number, end: number): void {
+    const b = this.batch;
+    if (b.buffer.byteLength !== this.byteLength || b.meta.length === 0) {
+      const why =
+        b.buffer.byteLength !== this.byteLength
+          ? isDetached(b.buffer)
+            ? 'its ArrayBuffer was transferred (detached)'
+            : 'its ArrayBuffer moved or changed size'
+          : "the meta array's buffer was transferred (detached)";
+      throw new Error(`decode: the batch's memory is gone: ${why}`);
+    }
+    if (chunk.length === 0 && isDetached(chunk.buffer)) throw new TypeError("decode: the chunk's ArrayBuffer was transferred (detached)");
     this.d.decode(chunk, start, end);
   }
 }

@@ -19,31 +19,16 @@
 
 // ---- protocol constants (linux/rtnetlink.h, linux/netlink.h, linux/nexthop.h, linux/neighbour.h,
 // linux/lwtunnel.h, linux/mpls_iptunnel.h, linux/socket.h) ----
-export const AF_UNSPEC = 0;
-export const AF_INET = 2;
-export const AF_BRIDGE = 7;
-export const AF_INET6 = 10;
-export const AF_MPLS = 28;
-
-export const NLMSG_DONE = 3;
-export const RTM_NEWROUTE = 24;
-export const RTM_DELROUTE = 25;
-export const RTM_NEWNEIGH = 28;
-export const RTM_DELNEIGH = 29;
-export const RTM_NEWNEXTHOP = 104;
-export const RTM_DELNEXTHOP = 105;
+// Message types, rtm_type values and families: one definition, in codes.ts (re-exported for the
+// encoder's users).
+import { AF_UNSPEC, AF_INET, AF_BRIDGE, AF_INET6, AF_MPLS, NLMSG_DONE, RTM_NEWROUTE, RTM_DELROUTE, RTM_NEWNEIGH, RTM_DELNEIGH, RTM_NEWNEXTHOP, RTM_DELNEXTHOP, RTN_UNSPEC, RTN_UNICAST, RTN_BLACKHOLE, RTN_UNREACHABLE, RTN_PROHIBIT } from './codes';
+export { AF_UNSPEC, AF_INET, AF_BRIDGE, AF_INET6, AF_MPLS, NLMSG_DONE, RTM_NEWROUTE, RTM_DELROUTE, RTM_NEWNEIGH, RTM_DELNEIGH, RTM_NEWNEXTHOP, RTM_DELNEXTHOP, RTN_UNSPEC, RTN_UNICAST, RTN_BLACKHOLE, RTN_UNREACHABLE, RTN_PROHIBIT };
 
 export const NLM_F_REQUEST = 0x1;
 export const NLM_F_MULTI = 0x2;
 export const NLM_F_REPLACE = 0x100;
 export const NLM_F_CREATE = 0x400;
 export const NLM_F_APPEND = 0x800;
-
-export const RTN_UNSPEC = 0;
-export const RTN_UNICAST = 1;
-export const RTN_BLACKHOLE = 6;
-export const RTN_UNREACHABLE = 7;
-export const RTN_PROHIBIT = 8;
 
 export const RT_TABLE_UNSPEC = 0;
 export const RT_TABLE_MAIN = 254;

@@ -13,6 +13,7 @@
 import { Attr, Batch, Kind } from './layout';
 import { RowError, ROW_ERROR_NAMES } from './codes';
 import {
+  Addr,
   AF_BRIDGE,
   AF_INET,
   AF_INET6,
@@ -162,6 +163,11 @@ function u32le(c: Uint8Array, p: number): number {
 
 function u32be(c: Uint8Array, p: number): number {
   return ((c[p] << 24) | (c[p + 1] << 16) | (c[p + 2] << 8) | c[p + 3]) >>> 0;
+}
+
+/** An Addr as text: given as text it is printed as given, as bytes in inet_ntop's form. */
+function addrText(a: Addr): string {
+  return typeof a === 'string' ? a : formatIp(a, 0, a.length);
 }
 
 /** An IPv4/IPv6 address from its bytes, in inet_ntop's form (RFC 5952 zero compression). */
@@ -408,14 +414,14 @@ function routeLine(m: RouteMsg): string {
   if (m.newDst !== undefined) s += `as to ${m.newDst.join('/')} `;
   if (m.labels !== undefined || m.encapType !== undefined) s += encapText(m.labels, m.encapType);
   if (m.nhId !== undefined) s += `nhid ${m.nhId} `;
-  if (m.gateway !== undefined) s += `via ${m.gateway} `;
-  if (m.via !== undefined) s += `via ${String(m.via).includes(':') ? 'inet6' : 'inet'} ${m.via} `;
+  if (m.gateway !== undefined) s += `via ${addrText(m.gateway)} `;
+  if (m.via !== undefined) s += `via ${addrText(m.via).includes(':') ? 'inet6' : 'inet'} ${addrText(m.via)} `;
   if (m.oif !== undefined) s += `dev ${m.oif} `;
   const table = m.table ?? 254;
   if (table !== 254 && m.family !== AF_MPLS) s += `table ${table} `;
   if (m.protocol !== 3) s += `proto ${protoName(m.protocol)} `; // iproute2 omits RTPROT_BOOT
   if ((m.scope ?? 0) !== 0) s += `scope ${SCOPE[m.scope ?? 0] ?? m.scope} `;
-  if (m.prefSrc !== undefined) s += `src ${m.prefSrc} `;
+  if (m.prefSrc !== undefined) s += `src ${addrText(m.prefSrc)} `;
   if (m.priority !== undefined && m.priority !== null) s += `metric ${m.priority} `;
   s += flagsText(m.flags ?? 0);
   if (m.paths !== undefined) {
@@ -423,8 +429,8 @@ function routeLine(m: RouteMsg): string {
       s += 'nexthop ';
       if (p.newDst !== undefined) s += `as to ${p.newDst.join('/')} `;
       if (p.labels !== undefined || p.encapType !== undefined) s += encapText(p.labels, p.encapType);
-      if (p.gateway !== undefined) s += `via ${p.gateway} `;
-      if (p.via !== undefined) s += `via ${String(p.via).includes(':') ? 'inet6' : 'inet'} ${p.via} `;
+      if (p.gateway !== undefined) s += `via ${addrText(p.gateway)} `;
+      if (p.via !== undefined) s += `via ${addrText(p.via).includes(':') ? 'inet6' : 'inet'} ${addrText(p.via)} `;
       if (p.oif) s += `dev ${p.oif} `;
       s += `weight ${p.weight ?? 1} `;
       s += flagsText(p.flags ?? 0);
@@ -442,7 +448,7 @@ function nexthopLine(m: NexthopMsg): string {
   }
   if (m.groupType !== undefined) s += `type ${m.groupType === 1 ? 'resilient' : m.groupType === 0 ? 'mpath' : m.groupType} `;
   if (m.labels !== undefined || m.encapType !== undefined) s += encapText(m.labels, m.encapType, m.encapRaw);
-  if (m.gateway !== undefined) s += `via ${m.gateway} `;
+  if (m.gateway !== undefined) s += `via ${addrText(m.gateway)} `;
   if (m.oif !== undefined) s += `dev ${m.oif} `;
   if ((m.scope ?? 0) !== 0) s += `scope ${SCOPE[m.scope ?? 0] ?? m.scope} `;
   if (m.blackhole) s += 'blackhole ';
@@ -456,9 +462,9 @@ function nexthopLine(m: NexthopMsg): string {
 function neighLine(m: NeighMsg): string {
   let s = '[NEIGH]';
   if (m.del) s += 'Deleted ';
-  if (m.dst !== undefined) s += `${m.dst} `;
+  if (m.dst !== undefined) s += `${addrText(m.dst)} `;
   s += `dev ${m.ifindex} `;
-  if (m.lladdr !== undefined) s += `lladdr ${m.lladdr} `;
+  if (m.lladdr !== undefined) s += `lladdr ${typeof m.lladdr === 'string' ? m.lladdr : formatMac(m.lladdr, 0, m.lladdr.length)} `;
   const f = m.flags ?? 0;
   // iproute2 print_neigh: NTF_ROUTER, NTF_PROXY, NTF_EXT_LEARNED, NTF_OFFLOADED (NTF_SELF/MASTER not printed)
   if (f & 0x80) s += 'router ';
@@ -518,7 +524,7 @@ export function formatJson(b: Batch, i: number, c: Uint8Array, base = 0): Record
     if (k === 'kind' || v === undefined) continue;
     out[k] = v;
   }
-  if (typeof out.family === 'number') out.family = familyName(out.family as number);
+  if (typeof out.family === 'number') out.family = familyName(out.family);
   return out;
 }
 

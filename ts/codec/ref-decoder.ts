@@ -5,23 +5,7 @@
 // direct byte reads (no DataView), no allocation per frame or message, offsets into the chunk.
 
 import { Batch, Kind, Attr, Meta, ROW_COLUMNS } from './layout';
-import { StreamError, RowError } from './codes';
-
-// Netlink message types (linux/rtnetlink.h, linux/netlink.h).
-const NLMSG_DONE = 3;
-const RTM_NEWROUTE = 24;
-const RTM_DELROUTE = 25;
-const RTM_NEWNEIGH = 28;
-const RTM_DELNEIGH = 29;
-const RTM_NEWNEXTHOP = 104;
-const RTM_DELNEXTHOP = 105;
-
-// Address families (linux/socket.h).
-const AF_UNSPEC = 0;
-const AF_INET = 2;
-const AF_BRIDGE = 7;
-const AF_INET6 = 10;
-const AF_MPLS = 28;
+import { StreamError, RowError, NLMSG_DONE, RTM_NEWROUTE, RTM_DELROUTE, RTM_NEWNEIGH, RTM_DELNEIGH, RTM_NEWNEXTHOP, RTM_DELNEXTHOP, AF_UNSPEC, AF_INET, AF_BRIDGE, AF_INET6, AF_MPLS } from './codes';
 
 // Sizes: struct nlmsghdr 16, struct rtmsg 12, struct nhmsg 8, struct ndmsg 12, struct rtattr 4,
 // struct rtnexthop 8, struct nexthop_grp 8, an MPLS label stack entry 4 (linux/mpls.h).

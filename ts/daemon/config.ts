@@ -4,13 +4,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { UsageError, hostPortOption } from '../cli/command';
+import type { DecoderImpl } from '../codec/decoder';
 import { isLoopbackAddress } from '../fpm/server';
+import { DEFAULT_VPP_SOCKET } from '../vpp/client';
 import { defaultPeerPolicy, PeerPolicy, uidOfUser, userOfUid, ZEBRA_USER } from '../fpm/peer';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'json' | 'logfmt';
 export type DataplaneKind = 'memory' | 'vpp';
-export type DecoderKind = 'native' | 'ts';
 export type ProgrammingMode = 'pic' | 'inline';
 
 export interface HostPort {
@@ -48,7 +49,7 @@ export interface DaemonConfig {
   idleTimeoutMs: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
-  decoder: DecoderKind;
+  decoder: DecoderImpl;
   progress: 'auto' | 'on' | 'off';
 }
 
@@ -63,10 +64,11 @@ export interface OptionDef {
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:2620';
-export const DEFAULT_VPP_SOCKET = '/run/vpp/api.sock';
+/** VPP's own default (startup.conf `socksvr { default }`), where ts/vpp/client.ts connects. */
+export { DEFAULT_VPP_SOCKET };
 export const DEFAULT_QUIET_PERIOD_MS = 3000;
 export const DEFAULT_FEEDBACK_RATE = 100000;
-export const DEFAULT_IDLE_TIMEOUT_S = 0;
+export const DEFAULT_IDLE_TIMEOUT_MS = 0;
 /** Two full tables (2 x 1,230,000 routes): a zebra replay may park a whole table once over. */
 export { DEFAULT_MAX_PARKED } from '../dplane/store';
 import { DEFAULT_MAX_PARKED } from '../dplane/store';
@@ -104,15 +106,19 @@ export const RUN_OPTIONS: readonly OptionDef[] = [
   { name: 'feedback-rate', arg: 'N', help: `offload notifications per second, at most (default ${DEFAULT_FEEDBACK_RATE})` },
   {
     name: 'quiet-period',
-    arg: 'MS',
-    help: `end of replay when zebra sends no end marker: this long without input (default ${DEFAULT_QUIET_PERIOD_MS})`,
+    arg: 'DURATION',
+    help: `end of replay when zebra sends no end marker: this long without input (default ${DEFAULT_QUIET_PERIOD_MS}ms; 3s or 3000ms, a bare number is milliseconds)`,
   },
   {
     name: 'expected-routes',
     arg: 'N',
     help: 'size the route tables for about N routes up front (e.g. 1230000 for a full table; default 0 = grow as needed)',
   },
-  { name: 'idle-timeout', arg: 'S', help: 'drop a zebra connection silent this long (default 0 = never)' },
+  {
+    name: 'idle-timeout',
+    arg: 'DURATION',
+    help: 'drop a zebra connection silent this long (default 0 = never; 30s or 30000ms, a bare number is seconds)',
+  },
   { name: 'log-level', arg: 'debug|info|warn|error', help: 'least severe level logged (default info)' },
   { name: 'log-format', arg: 'json|logfmt', help: 'log lines on stderr (default logfmt on a terminal, else json)' },
   { name: 'decoder', arg: 'native|ts', help: 'FPM decoder: the native addon or the TypeScript reference (default native)' },
@@ -148,9 +154,6 @@ export function defaultControlPath(env: NodeJS.ProcessEnv = process.env): string
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
   return path.join(os.tmpdir(), `fibpush-${uid}`, 'control.sock');
 }
-
-/** Loopback: one definition for the listener and the options (ts/fpm/server.ts isLoopbackAddress). */
-export const isLoopback = isLoopbackAddress;
 
 type Raw = Map<string, string | true>;
 
@@ -214,6 +217,39 @@ function intIn(raw: Raw, name: string, def: number, min: number, max: number, wh
   return n;
 }
 
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
+type DurationUnit = keyof typeof UNIT_MS;
+
+/**
+ * A duration in milliseconds from `500ms`, `3s`, `1.5s` or `2m`. A bare number keeps the unit the
+ * option has always had (`bare`): --quiet-period was milliseconds and --idle-timeout seconds, and
+ * existing command lines and --config files mean what they meant.
+ */
+export function parseDurationMs(text: string, bare: DurationUnit): number | null {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) return null;
+  const ms = Number(m[1]) * UNIT_MS[(m[2] as DurationUnit | undefined) ?? bare];
+  // Whole milliseconds only: 1.0005s is a typo, not a timer setting.
+  return Number.isSafeInteger(Math.round(ms)) && Math.abs(ms - Math.round(ms)) < 1e-6 ? Math.round(ms) : null;
+}
+
+function fmtMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+function durationIn(raw: Raw, name: string, defMs: number, minMs: number, maxMs: number, bare: DurationUnit): number {
+  const v = raw.get(name);
+  if (v === undefined) return defMs;
+  const ms = typeof v === 'string' ? parseDurationMs(v, bare) : null;
+  if (ms === null || ms < minMs || ms > maxMs) {
+    const unit = bare === 'ms' ? 'milliseconds' : bare === 's' ? 'seconds' : 'minutes';
+    throw new UsageError(
+      `Expected a duration between ${fmtMs(minMs)} and ${fmtMs(maxMs)} for --${name} (e.g. 3s or 3000ms; a bare number is ${unit}) but received "${v}"`,
+    );
+  }
+  return ms;
+}
+
 function str(raw: Raw, name: string): string | undefined {
   const v = raw.get(name);
   if (v === undefined) return undefined;
@@ -267,7 +303,7 @@ export function resolveConfig(cli: Raw, positionals: string[], renv: ResolveEnv 
   const metricsStr = str(raw, 'metrics');
   const metrics = metricsStr !== undefined ? hostPortOption(metricsStr, 'metrics', { listen: true }) : null;
   for (const [name, hp] of [['listen', listen], ['metrics', metrics]] as const) {
-    if (hp && !isLoopback(hp.host) && !allowNonLoopback) {
+    if (hp && !isLoopbackAddress(hp.host) && !allowNonLoopback) {
       throw new UsageError(
         `Expected a loopback address for --${name} but received "${hp.host}" (pass --allow-non-loopback to listen there)`,
       );
@@ -346,9 +382,9 @@ export function resolveConfig(cli: Raw, positionals: string[], renv: ResolveEnv 
     vtepSource,
     feedback: raw.get('no-feedback') !== true,
     feedbackRate: intIn(raw, 'feedback-rate', DEFAULT_FEEDBACK_RATE, 1, 10_000_000, 'a rate in notifications per second'),
-    quietPeriodMs: intIn(raw, 'quiet-period', DEFAULT_QUIET_PERIOD_MS, 100, 600_000, 'a duration in milliseconds'),
+    quietPeriodMs: durationIn(raw, 'quiet-period', DEFAULT_QUIET_PERIOD_MS, 100, 600_000, 'ms'),
     expectedRoutes: intIn(raw, 'expected-routes', 0, 0, 100_000_000, 'a route count'),
-    idleTimeoutMs: 1000 * intIn(raw, 'idle-timeout', DEFAULT_IDLE_TIMEOUT_S, 0, 86_400, 'a duration in seconds'),
+    idleTimeoutMs: durationIn(raw, 'idle-timeout', DEFAULT_IDLE_TIMEOUT_MS, 0, 86_400_000, 's'),
     logLevel: choice(raw, 'log-level', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     logFormat: choice(raw, 'log-format', ['json', 'logfmt'] as const, isTTY ? 'logfmt' : 'json'),
     decoder: choice(raw, 'decoder', ['native', 'ts'] as const, 'native'),

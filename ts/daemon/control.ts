@@ -8,7 +8,8 @@ export interface ControlRequest {
   [arg: string]: unknown;
 }
 
-export type ControlHandler = (req: ControlRequest) => unknown | Promise<unknown>;
+/** Answers a request: the value itself, or a Promise of it (awaited). */
+export type ControlHandler = (req: ControlRequest) => unknown;
 
 export interface ControlServer {
   readonly path: string;
@@ -222,7 +223,7 @@ export function controlRequest(sockPath: string, req: ControlRequest, timeoutMs 
       if (nl < 0) return;
       let rep: { ok?: boolean; result?: unknown; error?: string };
       try {
-        rep = JSON.parse(buf.slice(0, nl));
+        rep = JSON.parse(buf.slice(0, nl)) as typeof rep;
       } catch {
         finish(new ControlError(`answer from ${sockPath} is not JSON`));
         return;

@@ -10,6 +10,7 @@ import { selfCheck } from '../node-internals';
 import * as path from 'path';
 import type { Batch } from '../codec/layout';
 import { Meta } from '../codec/layout';
+import { RTN_BLACKHOLE, RTN_PROHIBIT, RTN_UNICAST, RTN_UNREACHABLE } from '../codec/codes';
 import { FibStore, RouteKey } from '../dplane/store';
 import { AF_INET, AF_INET6, Target } from '../dplane/types';
 import { FpmConnection, FpmServer, DropReason } from '../fpm/server';
@@ -27,8 +28,13 @@ import type { StatusReport } from './status';
 const FAIL_LOG_BURST = 10;
 const FAIL_LOG_WINDOW_MS = 10_000;
 
-/** rtm_type for a Target (include/uapi/linux/rtnetlink.h RTN_*): feedback echoes what zebra sent. */
-const RTYPE_OF_TARGET = [1, 6, 7, 8];
+/** The rtm_type of a route with each Target (RTN_* in codes.ts): offload feedback echoes what zebra sent. */
+const RTN_OF_TARGET: Readonly<Record<Target, number>> = {
+  [Target.Nhg]: RTN_UNICAST,
+  [Target.Blackhole]: RTN_BLACKHOLE,
+  [Target.Unreachable]: RTN_UNREACHABLE,
+  [Target.Prohibit]: RTN_PROHIBIT,
+};
 
 /**
  * Offload feedback keeps results against the FIB mirror's route handles, and reads a route's key
@@ -212,7 +218,7 @@ export class Daemon {
         cfg.control,
         {
           status: () => this.status(),
-          lookup: (r) => this.dataplane.lookup(String(r.addr ?? ''), typeof r.table === 'number' ? r.table : 254),
+          lookup: (r) => this.dataplane.lookup(typeof r.addr === 'string' ? r.addr : '', typeof r.table === 'number' ? r.table : 254),
           ping: () => 'pong',
         },
         (e) => this.log.warn('control request failed', { error: e.message }),
@@ -333,7 +339,7 @@ export class Daemon {
     }
     if (this.sync.active) this.sync.programmed++;
     if (r.family === AF_INET || r.family === AF_INET6) {
-      this.feedback.report(r.family, r.table, r.addr, r.len, r.protocol, r.ok, RTYPE_OF_TARGET[r.target] ?? 1);
+      this.feedback.report(r.family, r.table, r.addr, r.len, r.protocol, r.ok, RTN_OF_TARGET[r.target as Target] ?? RTN_UNICAST);
     }
   }
 

@@ -61,8 +61,9 @@ export class MemoryDataplaneAdapter implements Dataplane {
     });
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     this.fib.kick();
+    return Promise.resolve();
   }
 
   kick(): void {
@@ -100,7 +101,8 @@ export class MemoryDataplaneAdapter implements Dataplane {
     return { addr, table, answeredBy: 'memory', match: this.fib.lookup(addr, table) };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.fib.close();
+    return Promise.resolve();
   }
 }

@@ -16,7 +16,8 @@
 // the FPM encoding, the vrfid is present") and looks the route up by VRF, so for the default VRF
 // it expects rtm_table 0 rather than 254; the table echoed here follows fpm-extensions.md, which
 // the frr-patches backport reads.
-import { FpmEncoder, OffloadMsg, RTN_UNICAST } from '../codec/encoder';
+import { AF_INET, AF_INET6, RTN_UNICAST } from '../codec/codes';
+import { FpmEncoder, OffloadMsg, RT_TABLE_MAIN } from '../codec/encoder';
 
 /** The part of the FPM connection feedback needs (ts/fpm/server.ts FpmConnection has it). */
 export interface FeedbackSink {
@@ -94,9 +95,6 @@ export interface FeedbackCounters {
   closedDropped: number;
 }
 
-const AF_INET = 2;
-const AF_INET6 = 10;
-const RT_TABLE_MAIN = 254;
 const ID_MASK = 0x7ffffff;
 const GEN_SHIFT = 27;
 const TWO32 = 4294967296;

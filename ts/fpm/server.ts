@@ -146,9 +146,21 @@ export const DEFAULT_FPM_HOST = '127.0.0.1';
 export const DEFAULT_FPM_PORT = 2620;
 export const DEFAULT_FIRST_FRAME_TIMEOUT_MS = 5000;
 
+/**
+ * Loopback: 127.0.0.0/8 (RFC 1122 3.2.1.3), ::1 (RFC 4291 2.5.3), and 127.0.0.0/8 mapped into
+ * IPv6 (::ffff:127.x.y.z in any spelling, e.g. ::ffff:7f00:1: what a dual-stack socket reports
+ * for an IPv4 peer). BlockList matches an IPv4-mapped address against the IPv4 rules; it knows
+ * that ::127.0.0.1 (IPv4-compatible) and ::ffff:0:127.0.0.1 (IPv4-translated) are not loopback.
+ */
+const LOOPBACK = new net.BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** Whether `host` (an address, or the name `localhost`) is this host's loopback. The one test for it. */
 export function isLoopbackAddress(host: string): boolean {
-  const h = host.toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+  if (host.toLowerCase() === 'localhost') return true;
+  const family = net.isIP(host);
+  return family !== 0 && LOOPBACK.check(host, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 function newDrops(): Record<DropReason, number> {
@@ -250,6 +262,8 @@ export class FpmServer {
     this.reader.reset();
     const epoch = ++this.epoch;
     this.counters.connections++;
+    // Assigned once, below: moveToOnread needs onRead, which needs conn, whose closures need sock.
+    // eslint-disable-next-line prefer-const
     let sock!: net.Socket;
     const conn = {
       epoch,

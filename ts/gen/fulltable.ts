@@ -541,7 +541,7 @@ export function encodeTable(t: FullTable, opts: EncodeTableOptions): Buffer {
       e.nexthop({ id: o.id, family: o.family, protocol: RTPROT_ZEBRA, gateway: o.gateway, oif: o.oif, blackhole: o.blackhole, group: o.group, backupNhg: o.backupNhg });
     }
   }
-  const tails: (Buffer | undefined)[] = new Array(t.nexthops.length);
+  const tails = new Array<Buffer | undefined>(t.nexthops.length);
   for (const set of [t.v4, t.v6]) {
     const { family, count, words, addr, len, nh, proto, rtype } = set;
     for (let i = 0; i < count; i++) {

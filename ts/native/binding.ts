@@ -41,6 +41,8 @@ export function loadBinding(): NativeBinding {
   const errors: string[] = [];
   for (const file of CANDIDATES) {
     try {
+      // A .node file loads only through require (process.dlopen underneath); the path is computed.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       cached = require(file) as NativeBinding;
       return cached;
     } catch (e) {

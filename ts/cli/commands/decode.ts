@@ -1,7 +1,7 @@
 // `fibpush decode FILE`: an FPM capture as readable text (like `ip monitor`) or JSON lines.
 import * as fs from 'fs';
 import { Command, parseArgs, UsageError } from '../command';
-import { createDecoder, Decoder, DecoderImpl } from '../../codec/decoder';
+import { createDecoder, Decoder } from '../../codec/decoder';
 import { FpmStreamReader } from '../../codec/stream';
 import { FpmFrameError } from '../../codec/codes';
 import { Kind, Meta } from '../../codec/layout';
@@ -44,7 +44,7 @@ function pickDecoder(impl: string | true | undefined): { decoder: Decoder; note?
     }
   }
   if (impl !== 'native' && impl !== 'ts') throw new UsageError(`Expected "native" or "ts" for --impl but received "${impl === true ? '' : impl}"`);
-  return { decoder: createDecoder(impl as DecoderImpl) };
+  return { decoder: createDecoder(impl) };
 }
 
 /** Writes to stdout, waiting for it; false once the reader went away (EPIPE, e.g. `| head`). */

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import type { DecoderImpl } from '../../codec/decoder';
 import { Command, UsageError, intOption, parseArgs } from '../command';
 import { DaemonConfig, DEFAULT_FEEDBACK_RATE, DEFAULT_MAX_PARKED, parseTableMap } from '../../daemon/config';
 import { defaultPeerPolicy, ownPeerPolicy, PeerPolicy } from '../../fpm/peer';
@@ -65,12 +66,14 @@ function loadSimulator(): typeof VppSimulator {
         'run `npm install` (or `npm run build:ts`) there first.',
     );
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path computed at run time, present only in a checkout
   return (require(file) as { VppSimulator: typeof VppSimulator }).VppSimulator;
 }
 
 function loadLab(): typeof import('../../../test/frr/harness') {
   const file = repoDist('test', 'frr', 'harness.js');
   if (!fs.existsSync(file)) throw new Error(`The FRR harness is not built (${file} is missing): run \`npm install\` in the checkout.`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path computed at run time, present only in a checkout
   return require(file) as typeof import('../../../test/frr/harness');
 }
 
@@ -79,7 +82,7 @@ interface DemoOpts {
   seed: number;
   show: number;
   inline: boolean;
-  decoder: 'native' | 'ts';
+  decoder: DecoderImpl;
   keep: boolean;
   verbose: boolean;
 }
@@ -222,6 +225,7 @@ async function keepRunning(control: string): Promise<void> {
 
 async function demoGenerated(o: DemoOpts): Promise<number> {
   const Sim = loadSimulator();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the generator loads only for this demo
   const { generateFullTable, encodeTable, NO_NH } = require('../../gen/fulltable') as typeof import('../../gen/fulltable');
   const upstreams = 4;
   const v6 = Math.round((o.routes * 230) / 1230);
@@ -337,6 +341,7 @@ async function demoRealZebra(o: DemoOpts): Promise<number> {
     process.stderr.write(`fibpush demo --real-zebra: ${why}. Without it, \`fibpush demo\` plays zebra with a generated table.\n`);
     return 1;
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path computed at run time, present only in a checkout
   const { BgpFeeder, standardFeed } = require(repoDist('test', 'frr', 'bgp.js')) as typeof import('../../../test/frr/bgp');
   const Sim = loadSimulator();
   const n = o.routes;

@@ -8,6 +8,7 @@ import { stopWithNpmParent } from '../parent';
 
 /** The VPP dataplane, loaded only when asked for (the memory dataplane needs none of ts/vpp). */
 export function vppDataplaneFactory(cfg: DaemonConfig): DataplaneFactory {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for --dataplane vpp
   const mod = require('../../daemon/vpp') as typeof import('../../daemon/vpp');
   return mod.vppDataplaneFactory(cfg);
 }
