@@ -6,12 +6,13 @@ import * as path from 'path';
 import { UsageError, hostPortOption } from '../cli/command';
 import { isLoopbackAddress } from '../fpm/server';
 import { defaultPeerPolicy, PeerPolicy, uidOfUser, userOfUid, ZEBRA_USER } from '../fpm/peer';
+import type { ProgrammingMode } from '../vpp/programmer';
+export type { ProgrammingMode };
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'json' | 'logfmt';
 export type DataplaneKind = 'memory' | 'vpp';
 export type DecoderKind = 'native' | 'ts';
-export type ProgrammingMode = 'pic' | 'inline';
 
 export interface HostPort {
   host: string;

@@ -5,7 +5,7 @@ import { VppCompatibilityError } from '../vpp/errors';
 import { VppProgrammer } from '../vpp/programmer';
 import type { DaemonConfig } from './config';
 import type { DataplaneFactory } from './daemon';
-import { Adoption } from './adopt';
+import { Adoption } from '../vpp/adopt/adopt';
 import { Dataplane, resultFromView, ResultHook, RouteResult } from './dataplane';
 import type { LookupReply } from './lookup';
 import type { Logger } from './logger';

@@ -15,6 +15,7 @@ import { MESSAGES, MsgDef } from './gen/messages';
 import { BatchBuffer, VppSocket } from './transport';
 import { decode, encode, encodedSize, Values } from './codec';
 import {
+  RV,
   VppApiError,
   VppCompatibilityError,
   VppDisconnectedError,
@@ -665,7 +666,7 @@ export class VppClient extends EventEmitter {
         this.commit(enc.off, enc.len, this.genericIdx, token, name, replyId ?? END_ANY);
       });
       const rv = Number(r.retval ?? 0);
-      if (rv === -165) {
+      if (rv === RV.EAGAIN) {
         cursor = Number(r.cursor);
         continue;
       }
@@ -693,7 +694,7 @@ export class VppClient extends EventEmitter {
     } catch (e) {
       // A second registration of the same client is INVALID_REGISTRATION (-31): already there
       // (vnet/interface_api.c want_interface_events handler).
-      if (!(e instanceof VppApiError && e.retval === -31)) {
+      if (!(e instanceof VppApiError && e.retval === RV.INVALID_REGISTRATION)) {
         this.eventsRegistered = false;
         throw e;
       }

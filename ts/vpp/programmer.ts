@@ -59,10 +59,11 @@ import { MESSAGES } from './gen/messages';
 import { InterfaceMap, LcpPair, loadInterfaceMap } from './ifmap';
 import { EvpnOptions, EvpnProgrammer } from './evpn';
 import { scaleWeights } from './weights';
-import { retvalName, VppApiError } from './errors';
+import { retvalName, RV, VppApiError } from './errors';
 import { digestEncoded, PathDigest } from './pathdigest';
 
-export type ProgramMode = 'pic' | 'inline';
+/** How routes reach their nexthop group's paths: one recursive path to the group's host route (PIC), or the paths themselves (inline). */
+export type ProgrammingMode = 'pic' | 'inline';
 
 /** Default id of the private PIC tables (one IPv4, one IPv6; VPP table ids are per protocol). */
 export const DEFAULT_PIC_TABLE = 1_000_000_000;
@@ -104,7 +105,7 @@ const SEL_UNKNOWN = 1;
 export const IMPLICIT_NULL = 3;
 
 export interface ProgrammerOptions {
-  mode?: ProgramMode;
+  mode?: ProgrammingMode;
   /** Netlink table -> VPP table id. 254 -> 0 unless given; unmapped tables keep their id. */
   tableMap?: ReadonlyMap<number, number> | Readonly<Record<string, number>>;
   /** Private PIC table id for IPv4 host routes (created at start). */
@@ -164,7 +165,7 @@ export interface VppProgrammerStatus {
   kind: 'vpp';
   socket: string;
   connected: boolean;
-  mode: ProgramMode;
+  mode: ProgrammingMode;
   inFlight: number;
   routes: number;
   nhgs: number;
@@ -324,7 +325,7 @@ function routeKey(family: number, vppTable: number, addr: Uint8Array, len: numbe
  */
 export class VppProgrammer extends EventEmitter implements ReplySink {
   readonly kind = 'vpp' as const;
-  readonly mode: ProgramMode;
+  readonly mode: ProgrammingMode;
   private readonly tableMap = new Map<number, number>();
   readonly picTable4: number;
   readonly picTable6: number;
@@ -1444,7 +1445,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       case K_ROUTE:
       case K_LSP:
       case K_LSP_AUX:
-        this.routeReply(s, kind, retval === 0 || (retval === -3 && this.sOp[s] === Op.Del) ? null : new VppApiError(kind === K_ROUTE ? 'ip_route_add_del' : 'mpls_route_add_del', retval));
+        this.routeReply(s, kind, retval === 0 || (retval === RV.NO_SUCH_FIB && this.sOp[s] === Op.Del) ? null : new VppApiError(kind === K_ROUTE ? 'ip_route_add_del' : 'mpls_route_add_del', retval));
         break;
       default:
         this.release(s);

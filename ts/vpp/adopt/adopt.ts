@@ -19,14 +19,14 @@
 //   no longer has.
 // - After a VPP restart, routes without a nexthop group are handed out again (see reprogramSpecial):
 //   the programmer's own recovery re-emits only the routes of its groups.
-import { AF_INET, AF_INET6, AF_MPLS, ChangeKind, ChangeSource, MacView, NhgView, Op, RouteView, Target } from '../dplane/types';
-import type { FibStore } from '../dplane/store';
+import { AF_INET, AF_INET6, AF_MPLS, ChangeKind, ChangeSource, MacView, NhgView, Op, RouteView, Target } from '../../dplane/types';
+import type { FibStore } from '../../dplane/store';
 import { AdoptedRoutes } from './adopted';
-import type { ReplySink, VppClient } from '../vpp/client';
-import { IP_ROUTE_ADD_DEL_FIXED, NO_SW_IF_INDEX, PathType, writeIpRouteAddDel } from '../vpp/codec';
-import { digestPaths, PathDigest } from '../vpp/pathdigest';
-import { PIC6_PREFIX, VppProgrammer } from '../vpp/programmer';
-import type { Logger } from './logger';
+import type { ReplySink, VppClient } from '../client';
+import { IP_ROUTE_ADD_DEL_FIXED, NO_SW_IF_INDEX, PathType, writeIpRouteAddDel } from '../codec';
+import { digestPaths, PathDigest } from '../pathdigest';
+import { PIC6_PREFIX, VppProgrammer } from '../programmer';
+import type { Logger } from '../../daemon/logger';
 
 /** vnet/fib/fib_source.h: FIB_SOURCE_API, the source of routes added over the binary API. */
 export const FIB_SOURCE_API = 8;
