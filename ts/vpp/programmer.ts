@@ -39,23 +39,15 @@ import {
 import { ConnectInfo, ReplySink, VppClient } from './client';
 import {
   encodePaths,
-  FIB_PATH_SIZE,
   FibPath,
-  IP_ROUTE_ADD_DEL_FIXED,
   MAX_LABELS,
   MAX_PATHS,
-  MPLS_ROUTE_ADD_DEL_FIXED,
   NhProto,
   NO_SW_IF_INDEX,
   PathFlags,
   PathType,
   RouteDetailsView,
-  writeIpRouteAddDel,
-  writeIpTableAddDel,
-  writeMplsRouteAddDel,
-  writeMplsTableAddDel,
 } from './codec';
-import { MESSAGES } from './gen/messages';
 import { InterfaceMap, LcpPair, loadInterfaceMap } from './ifmap';
 import { EvpnOptions, EvpnProgrammer } from './evpn';
 import { scaleWeights } from './weights';
@@ -708,19 +700,14 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     const k = fam * 0x100000000 + vppTable;
     if (this.tables.has(k)) return;
     this.tables.set(k, 1);
-    const c = this.client;
     const label = name ?? `fibpush-${fam === 28 ? 'mpls' : 'ip' + fam}-${vppTable}`;
-    const size = fam === 28 ? MESSAGES.mpls_table_add_del.size : MESSAGES.ip_table_add_del.size;
-    const off = c.begin(size);
-    const len = fam === 28
-      ? writeMplsTableAddDel(c.batchBuf(), c.batchView(), off, c.ids.mpls_table_add_del, c.clientIndex, 0, true, vppTable, label)
-      : writeIpTableAddDel(c.batchBuf(), c.batchView(), off, c.ids.ip_table_add_del, c.clientIndex, 0, true, vppTable, fam === 6, label);
     const s = this.slot();
     this.sKind[s] = K_TABLE;
     this.sFam[s] = fam;
     this.sVppTable[s] = vppTable;
     this.counters.tableCalls++;
-    c.commit(off, len, this.sinkIdx, s, fam === 28 ? 'mpls_table_add_del' : 'ip_table_add_del');
+    if (fam === 28) this.client.mplsTableAddDel(this.sinkIdx, s, true, vppTable, label);
+    else this.client.ipTableAddDel(this.sinkIdx, s, true, vppTable, fam === 6, label);
   }
 
   // ------------------------------------------------------------------ slots
@@ -1188,13 +1175,8 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
   }
 
   private sendObject(o: NhgObject, isAdd: boolean, nhgId: number, nhgVersion: number): void {
-    const c = this.client;
     const table = o.hostFam === 6 ? this.picTable6 : this.picTable4;
     this.ensureTable(o.hostFam, table);
-    const n = isAdd ? o.nPaths : 0;
-    const off = c.begin(IP_ROUTE_ADD_DEL_FIXED + n * FIB_PATH_SIZE);
-    const len = writeIpRouteAddDel(c.batchBuf(), c.batchView(), off, c.ids.ip_route_add_del, c.clientIndex, 0,
-      isAdd, false, table, o.hostFam === 6, o.host, 0, o.hostFam === 6 ? 128 : 32, o.paths, n);
     const s = this.slot();
     this.sKind[s] = isAdd ? K_NHG : K_NHG_DEL;
     // The zebra id and its version (a failed add is retried for that group), and the object.
@@ -1203,7 +1185,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     this.sVppTable[s] = o.oid;
     this.sLabel[s] = o.version;
     this.counters.nhgCalls++;
-    c.commit(off, len, this.sinkIdx, s, 'ip_route_add_del');
+    this.client.ipRouteAddDel(this.sinkIdx, s, isAdd, table, o.hostFam === 6, o.host, o.hostFam === 6 ? 128 : 32, o.paths, isAdd ? o.nPaths : 0);
   }
 
   // ------------------------------------------------------------------ routes
@@ -1245,24 +1227,19 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       // then EOS, whose reply reports the route (replies come in order). EOS payload protocol:
       // that of the first leg's next hop (mpls.api mr_eos_proto).
       const eosProto = this.eosProto(r);
-      for (const eos of [false, true]) {
-        const off = c.begin(MPLS_ROUTE_ADD_DEL_FIXED + nPaths * FIB_PATH_SIZE);
-        const len = writeMplsRouteAddDel(c.batchBuf(), c.batchView(), off, c.ids.mpls_route_add_del, c.clientIndex, 0,
-          isAdd, false, 0, r.label, eos, eosProto, paths, nPaths);
+      for (let e = 0; e < 2; e++) {
+        const eos = e === 1;
         const s = this.slot();
         this.fillSlotRoute(s, eos ? K_LSP : K_LSP_AUX, r, 0, attempt);
         this.counters.lspCalls++;
-        c.commit(off, len, this.sinkIdx, s, 'mpls_route_add_del');
+        c.mplsRouteAddDel(this.sinkIdx, s, isAdd, 0, r.label, eos, eosProto, paths, nPaths);
       }
       return;
     }
     if (isAdd) this.ensureTable(r.family === AF_INET6 ? 6 : 4, vppTable);
-    const off = c.begin(IP_ROUTE_ADD_DEL_FIXED + nPaths * FIB_PATH_SIZE);
-    const len = writeIpRouteAddDel(c.batchBuf(), c.batchView(), off, c.ids.ip_route_add_del, c.clientIndex, 0,
-      isAdd, false, vppTable, r.family === AF_INET6, r.addr, 0, r.len, paths, nPaths);
     const s = this.slot();
     this.fillSlotRoute(s, K_ROUTE, r, vppTable, attempt);
-    c.commit(off, len, this.sinkIdx, s, 'ip_route_add_del');
+    c.ipRouteAddDel(this.sinkIdx, s, isAdd, vppTable, r.family === AF_INET6, r.addr, r.len, paths, nPaths);
   }
 
   /** Whether routes of group `a` and of group `b` are written the same (same object, or same inline paths). */

@@ -23,7 +23,7 @@ import { AF_INET, AF_INET6, AF_MPLS, ChangeKind, ChangeSource, MacView, NhgView,
 import type { FibStore } from '../../dplane/store';
 import { AdoptedRoutes } from './adopted';
 import type { ReplySink, VppClient } from '../client';
-import { IP_ROUTE_ADD_DEL_FIXED, NO_SW_IF_INDEX, PathType, writeIpRouteAddDel } from '../codec';
+import { NO_SW_IF_INDEX, PathType } from '../codec';
 import { digestPaths, PathDigest } from '../pathdigest';
 import { PIC6_PREFIX, VppProgrammer } from '../programmer';
 import type { Logger } from '../../daemon/logger';
@@ -446,11 +446,7 @@ export class Adoption implements ChangeSource {
 
   /** One ip_route_add_del is_add=0 in the client's current batch (paths are ignored on delete: fib_api.c). */
   private writeDelete(d: { family: 4 | 6; vppTable: number; addr: Uint8Array; len: number }): void {
-    const c = this.client;
-    const off = c.begin(IP_ROUTE_ADD_DEL_FIXED);
-    const len = writeIpRouteAddDel(c.batchBuf(), c.batchView(), off, c.ids.ip_route_add_del, c.clientIndex, 0,
-      false, false, d.vppTable, d.family === 6, d.addr, 0, d.len, null, 0);
-    c.commit(off, len, this.sinkIdx, 0, 'ip_route_add_del');
+    this.client.ipRouteAddDel(this.sinkIdx, 0, false, d.vppTable, d.family === 6, d.addr, d.len, null, 0);
   }
 
   private pumpDeletes(): void {
