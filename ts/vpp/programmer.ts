@@ -88,6 +88,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     routesOk: 0, routesFailed: 0, routeRetries: 0, routesHeld: 0, routesDeleted: 0, nhgCalls: 0, nhgsFailed: 0, nhgsTooManyPaths: 0, nhgsUnsupportedEncap: 0,
     nhgsParkedEvents: 0, nhgsReleased: 0, tableCalls: 0, tableErrors: 0, lspCalls: 0, macsUnprogrammed: 0,
     resyncs: 0, connects: 0, supersededRetries: 0, lateRetries: 0, inlineStale: 0, nhgInPlace: 0, rewritesAvoided: 0, objectsWithdrawn: 0,
+    setupFailures: 0, pumpFailures: 0,
   };
 
   constructor(
@@ -179,9 +180,11 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       this.emit('ready', info);
       this.kick();
     } catch (e) {
-      // The connection went away during setup: the client reconnects and we come back here.
+      // The connection went away (or VPP refused a setup call): the client reconnects and we
+      // come back here. Nothing is programmed meanwhile (paused), so no change is lost.
+      this.counters.setupFailures++;
       this.lastError = (e as Error).message;
-      this.emit('error-event', e);
+      this.emit('setup-failed', e);
     }
   }
 
@@ -315,7 +318,13 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       if (g) this.programNhg(g);
     },
     hostDelete: (o) => this.objects.resendDelete(o),
-    route: (v, attempt) => this.onRoute(v, attempt),
+    route: (v, attempt) => {
+      try {
+        this.onRoute(v, attempt);
+      } catch (e) {
+        this.routeThrew(v, attempt, e as Error);
+      }
+    },
   };
 
   private pump(): void {
@@ -341,20 +350,63 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
           this.srcIdle = true;
           break;
         }
-        if (k === ChangeKind.Route) this.onRoute(src.route, 0);
-        else if (k === ChangeKind.Nhg) this.onNhg(src.nhg);
-        else if (k === ChangeKind.Mac) this.macs.write(src.mac);
+        // The source counts the change as handed out: a throw while writing it must still
+        // end in a result for it, and must not stop the changes after it.
+        try {
+          if (k === ChangeKind.Route) this.onRoute(src.route, 0);
+          else if (k === ChangeKind.Nhg) this.onNhg(src.nhg);
+          else if (k === ChangeKind.Mac) this.macs.write(src.mac);
+        } catch (e) {
+          this.changeThrew(k, e as Error);
+        }
       }
       // 4. Objects no group maps onto any more, once every route has moved off them.
       if (this.srcIdle && this.objects.orphans.size > 0) this.objects.withdrawOrphans(this.retrySender.canSend);
     } catch (e) {
-      this.lastError = (e as Error).message;
-      this.emit('error-event', e);
+      // A retry, a group from the shadow or an orphan's withdrawal threw: each stays queued
+      // (or is given up on by its own retry logic); the next pump goes on.
+      this.pumpFailed(e as Error, 'pump');
     } finally {
       this.pumping = false;
     }
     // The client writes the batch once this turn's work is done (one socket write).
     this.checkIdle();
+  }
+
+  private pumpFailed(e: Error, what: string): void {
+    this.counters.pumpFailures++;
+    this.lastError = `programming ${what} failed: ${e.message}`;
+    this.emit('pump-failed', e, what);
+  }
+
+  /** Writing the change the source just handed out threw: it gets a result all the same. */
+  private changeThrew(k: ChangeKind, e: Error): void {
+    const src = this.source;
+    if (k === ChangeKind.Route) {
+      this.routeThrew(src.route, 0, e);
+      return;
+    }
+    if (k === ChangeKind.Nhg) {
+      this.pumpFailed(e, `nexthop group ${src.nhg.id}`);
+      // Its shadow is stored before anything is written: it is programmed again from there.
+      const g = src.nhg.op === Op.Set ? this.nhgs.get(src.nhg.id) : undefined;
+      if (g && !g.fdb) this.retryNhg(g, `programming failed: ${e.message}`, false);
+      return;
+    }
+    this.pumpFailed(e, 'EVPN MAC');
+    src.routeResult(src.mac.handle, false, `EVPN MAC not programmed: ${e.message}`);
+  }
+
+  /**
+   * Writing route `r` threw (attempt `attempt`): retried like a call VPP refused, and reported
+   * failed (RTM_F_OFFLOAD_FAILED) once its retries are spent.
+   */
+  private routeThrew(r: RouteView, attempt: number, e: Error): void {
+    this.pumpFailed(e, 'a route');
+    const isMpls = r.family === AF_MPLS;
+    const vppTable = isMpls ? 0 : this.tables.vppTableOf(r.table);
+    const msg = `programming failed: ${e.message}`;
+    if (this.retries.routeFailed(isMpls ? K_LSP : K_ROUTE, r, vppTable, attempt, msg, false)) this.reportNow(r, false, msg);
   }
 
   // ------------------------------------------------------------------ groups
@@ -419,6 +471,8 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       this.heldCopies.delete(g.id);
       this.retries.requeue(copies);
     }
+    // Written last: should the write throw, the group's state above is whole and it is retried.
+    if (g.obj && !g.obj.programmed) this.objects.write(g.obj, g);
   }
 
   /** An object's host route: an add with its paths (for group `nhgId` at `nhgVersion`), or a delete. */
@@ -438,6 +492,11 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       this.client.ipRouteAddDel(this.sinkIdx, s, isAdd, table, o.hostFam === 6, o.host, o.hostFam === 6 ? 128 : 32, o.paths, isAdd ? o.nPaths : 0);
     } catch (e) {
       sl.release(s);
+      // A delete that never went out is tried again like one VPP refused (an add: its group retries).
+      if (!isAdd) {
+        const d = this.objects.deleteFailed(o.oid, o.version);
+        if (d) this.retries.hostDeleteFailed(d);
+      }
       throw e;
     }
   }

@@ -76,7 +76,7 @@ export class PicObjects {
   constructor(
     private readonly picTable4: number,
     private readonly picTable6: number,
-    private readonly write: HostRouteWriter,
+    private readonly writer: HostRouteWriter,
     private readonly counters: ObjectCounters,
   ) {}
 
@@ -91,7 +91,8 @@ export class PicObjects {
   /**
    * Maps a PIC group onto the object that forwards like it (g.key). Returns true when the
    * group's routes must move to another object (re-sent by the caller); false when they stay
-   * (same object, or the object was changed in place).
+   * (same object, or the object was changed in place). Writes nothing: the caller writes g.obj
+   * when it is not programmed (write()), once its own state is consistent should that throw.
    *
    * - Same content as its object: nothing to write (a replayed group), unless VPP lacks it.
    * - New content, and no other zebra id shares the object: the object changes in place, one
@@ -101,18 +102,15 @@ export class PicObjects {
    */
   map(g: NhgState): boolean {
     const o = g.obj;
-    if (o && o.key === g.key) {
-      if (!o.programmed) this.writeFor(o, g);
-      return false;
-    }
+    if (o && o.key === g.key) return false;
     if (o && o.refs === 1 && o.hostFam === g.hostFam) {
       if (this.byKey.get(o.key) === o) this.byKey.delete(o.key);
       o.key = g.key;
       o.paths = g.paths!;
       o.nPaths = g.nPaths;
       if (!this.byKey.has(o.key)) this.byKey.set(o.key, o);
+      o.programmed = false; // VPP has the old content
       this.counters.nhgInPlace++;
-      this.writeFor(o, g);
       return false;
     }
     // An adopted host route this group's routes use comes first: equal content may sit on two
@@ -123,8 +121,7 @@ export class PicObjects {
       n = this.create(g, adopted ?? this.allocOid());
       if (!this.byKey.has(n.key)) this.byKey.set(n.key, n);
       if (adopted !== undefined) n.programmed = true;
-      else this.writeFor(n, g);
-    } else if (!n.programmed) this.writeFor(n, g);
+    }
     n.refs++;
     this.orphans.delete(n);
     if (o) this.unref(o);
@@ -174,7 +171,7 @@ export class PicObjects {
 
   private sendDelete(o: NhgObject): void {
     this.withdrawing.set(o.oid, o);
-    this.write(o, false, 0, 0);
+    this.writer(o, false, 0, 0);
   }
 
   /** The delete of host route `oid` succeeded. */
@@ -204,10 +201,16 @@ export class PicObjects {
     this.dropAdopted();
   }
 
-  private writeFor(o: NhgObject, g: NhgState): void {
+  /** Write object `o`'s host route with its paths, for group `g` (its version: a failed reply is retried for it). */
+  write(o: NhgObject, g: NhgState): void {
     o.programmed = true;
     o.version++;
-    this.write(o, true, g.id, g.version);
+    try {
+      this.writer(o, true, g.id, g.version);
+    } catch (e) {
+      o.programmed = false;
+      throw e;
+    }
   }
 
   private create(g: NhgState, oid: number): NhgObject {

@@ -60,6 +60,10 @@ export interface ProgrammerCounters {
   rewritesAvoided: number;
   /** Host routes withdrawn because no group maps onto them any more. */
   objectsWithdrawn: number;
+  /** Connection setups that failed (interfaces, tables): retried on the next connection. */
+  setupFailures: number;
+  /** Changes whose writing threw inside the pump: each is retried like a failed call (and reported failed once its retries are spent). */
+  pumpFailures: number;
 }
 
 export interface VppProgrammerStatus {
