@@ -27,7 +27,7 @@ import {
   writeMplsTableAddDel,
 } from './codec';
 import { InFlight } from './inflight';
-import { END_ANY, MEMCLNT_IDS, MSG_INDEX, MSG_NAMES, REQUIRED_MESSAGES } from './msgtable';
+import { END_ANY, MEMCLNT_IDS, MSG_INDEX, MSG_NAMES, parseCreateReply, REQUIRED_MESSAGES } from './msgtable';
 import { PromiseSink, ReplySink } from './sinks';
 import {
   RV,
@@ -662,34 +662,15 @@ export class VppClient extends EventEmitter {
   }
 
   private onCreateReply(_buf: Uint8Array, dv: DataView, off: number, len: number): void {
-    // sockclnt_create_reply: client_index @2, context @6, response i32 @10, index u32 @14,
-    // count u16 @18, then count x {u16 index, string name[64]} @20 (memclnt.api message_table_entry).
     const hs = this.handshake!;
-    if (len < 20) {
-      hs.reject(new Error(`sockclnt_create_reply of ${len} bytes`));
+    let t: { index: number; table: Map<string, number> };
+    try {
+      t = parseCreateReply(dv, off, len);
+    } catch (e) {
+      hs.reject(e as Error);
       return;
     }
-    const response = dv.getInt32(off + 10);
-    if (response !== 0) {
-      hs.reject(new VppApiError('sockclnt_create', response));
-      return;
-    }
-    const index = dv.getUint32(off + 14);
-    const count = dv.getUint16(off + 18);
-    if (len < 20 + count * 66) {
-      hs.reject(new Error(`sockclnt_create_reply: ${count} table entries need ${20 + count * 66} bytes, got ${len}`));
-      return;
-    }
-    const table = new Map<string, number>();
-    const bytes = new Uint8Array(dv.buffer, dv.byteOffset + off, len);
-    for (let i = 0; i < count; i++) {
-      const e = 20 + i * 66;
-      const id = dv.getUint16(off + e);
-      let end = e + 2;
-      while (end < e + 66 && bytes[end] !== 0) end++;
-      table.set(Buffer.from(bytes.buffer, bytes.byteOffset + e + 2, end - e - 2).toString('latin1'), id);
-    }
-    hs.resolve({ index, table });
+    hs.resolve(t);
   }
 
   // ---- timeouts ----

@@ -1,6 +1,8 @@
-// The message table as the client sees it: memclnt's fixed ids, what fibpush requires of a VPP, and a
-// dense index per message name for the in-flight table (names are not stored per request).
+// The message table as the client sees it: memclnt's fixed ids, what fibpush requires of a VPP, a dense
+// index per message name for the in-flight table (names are not stored per request), and VPP's table
+// as sockclnt_create_reply carries it.
 import { MESSAGES } from './gen/messages';
+import { VppApiError } from './errors';
 
 /** memclnt's fixed message ids (memclnt.api is registered first; docs/vpp-api.md). */
 export const MEMCLNT_IDS = {
@@ -44,3 +46,27 @@ export const MSG_INDEX = new Map(MSG_NAMES.map((n, i) => [n, i]));
 
 /** The in-flight entry ends at the first message with its context (else at the message id it names). */
 export const END_ANY = -1;
+
+/**
+ * sockclnt_create_reply: client_index @2, context @6, response i32 @10, index u32 @14, count u16 @18,
+ * then count x {u16 index, string name[64]} @20 (memclnt.api message_table_entry). Returns the
+ * client index and VPP's message table (name_crc -> id); throws when VPP refused or the reply is short.
+ */
+export function parseCreateReply(dv: DataView, off: number, len: number): { index: number; table: Map<string, number> } {
+  if (len < 20) throw new Error(`sockclnt_create_reply of ${len} bytes`);
+  const response = dv.getInt32(off + 10);
+  if (response !== 0) throw new VppApiError('sockclnt_create', response);
+  const index = dv.getUint32(off + 14);
+  const count = dv.getUint16(off + 18);
+  if (len < 20 + count * 66) throw new Error(`sockclnt_create_reply: ${count} table entries need ${20 + count * 66} bytes, got ${len}`);
+  const table = new Map<string, number>();
+  const bytes = new Uint8Array(dv.buffer, dv.byteOffset + off, len);
+  for (let i = 0; i < count; i++) {
+    const e = 20 + i * 66;
+    const id = dv.getUint16(off + e);
+    let end = e + 2;
+    while (end < e + 66 && bytes[end] !== 0) end++;
+    table.set(Buffer.from(bytes.buffer, bytes.byteOffset + e + 2, end - e - 2).toString('latin1'), id);
+  }
+  return { index, table };
+}

@@ -15,14 +15,13 @@
 //   parked group are held and reported failed; a mapping that appears later releases them.
 // - Failed calls: program/retries.ts (bounded backoff, then reported failed and retried late).
 // - A new VPP (restart) gets the tables, groups and routes again (ChangeSource.replayAll).
-//
-// This file is the route writer and the reply side: the pump, group and route changes into calls
-// (through the client's typed writers), and every reply back into a result.
+// This file: the pump, group and route changes into calls (the client's typed writers), replies into results.
 import { EventEmitter } from 'events';
 import { AF_INET6, AF_MPLS, ChangeKind, ChangeSource, NhgView, Op, RouteView, Target } from '../dplane/types';
 import { ConnectInfo, ReplySink, VppClient } from './client';
 import { RouteDetailsView } from './codec';
 import { InterfaceMap, loadInterfaceMap } from './ifmap';
+import { dumpRoutes } from './adopt/dump';
 import { retvalName, RV, VppApiError } from './errors';
 import { PathDigest } from './pathdigest';
 import { buildPaths, contentKey, groupFromView, needsInline, NhgState } from './program/groups';
@@ -313,10 +312,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
   /** What a due retry does (Retries.sendDue). */
   private readonly retrySender: RetrySender = {
     canSend: () => this.client.canSend(),
-    group: (id) => {
-      const g = this.nhgs.get(id);
-      if (g) this.programNhg(g);
-    },
+    group: (id) => this.reprogram(id),
     hostDelete: (o) => this.objects.resendDelete(o),
     route: (v, attempt) => {
       try {
@@ -339,8 +335,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       while (this.nhgOps.length > 0 && c.canSend()) {
         const id = this.nhgOps.shift()!;
         this.nhgOpSet.delete(id);
-        const g = this.nhgs.get(id);
-        if (g) this.programNhg(g);
+        this.reprogram(id);
       }
       // 3. New changes, in the store's order (groups before their users).
       this.srcIdle = false;
@@ -363,8 +358,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       // 4. Objects no group maps onto any more, once every route has moved off them.
       if (this.srcIdle && this.objects.orphans.size > 0) this.objects.withdrawOrphans(this.retrySender.canSend);
     } catch (e) {
-      // A retry, a group from the shadow or an orphan's withdrawal threw: each stays queued
-      // (or is given up on by its own retry logic); the next pump goes on.
+      // An orphan's withdrawal threw (its delete is retried, sendObject): the next pump goes on.
       this.pumpFailed(e as Error, 'pump');
     } finally {
       this.pumping = false;
@@ -387,14 +381,30 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       return;
     }
     if (k === ChangeKind.Nhg) {
-      this.pumpFailed(e, `nexthop group ${src.nhg.id}`);
       // Its shadow is stored before anything is written: it is programmed again from there.
-      const g = src.nhg.op === Op.Set ? this.nhgs.get(src.nhg.id) : undefined;
-      if (g && !g.fdb) this.retryNhg(g, `programming failed: ${e.message}`, false);
+      this.groupThrew(src.nhg.op === Op.Set ? src.nhg.id : -1, e);
       return;
     }
     this.pumpFailed(e, 'EVPN MAC');
     src.routeResult(src.mac.handle, false, `EVPN MAC not programmed: ${e.message}`);
+  }
+
+  /** A group programmed again from its shadow (a retry, a mapping change). */
+  private reprogram(id: number): void {
+    const g = this.nhgs.get(id);
+    if (!g) return;
+    try {
+      this.programNhg(g);
+    } catch (e) {
+      this.groupThrew(id, e as Error);
+    }
+  }
+
+  /** Programming group `id` threw: retried like a host route VPP refused. */
+  private groupThrew(id: number, e: Error): void {
+    this.pumpFailed(e, `nexthop group ${id}`);
+    const g = this.nhgs.get(id);
+    if (g && !g.fdb) this.retryNhg(g, `programming failed: ${e.message}`, false);
   }
 
   /**
@@ -501,19 +511,14 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     }
   }
 
-  // ------------------------------------------------------------------ adoption's hooks
+  // ------------------------------------------------------------------ adoption's hooks (adopt/adopt.ts)
+  // Host routes found in the private tables, by path digest: a group with those paths takes one
+  // over as its object, writing nothing, whatever id zebra gives it now (program/objects.ts).
 
-  /**
-   * Adoption (a fibpush restart while VPP forwards) offers the host routes it found in the
-   * private tables, each with the digest of its paths (pathdigest.ts). A group whose paths have
-   * that digest takes the host route over as its object: nothing is written, and the routes VPP
-   * has pointing at it are unchanged, whatever id zebra gives the group now.
-   */
   offerAdoptedHost(family: 4 | 6, oid: number, digest: PathDigest): void {
     this.objects.offerAdopted(family, oid, digest);
   }
 
-  /** Adoption's finding: the host route the routes of each zebra group use in VPP (by object id). */
   adoptedGroupHosts(m: Map<number, { family: 4 | 6; oid: number }>): void {
     this.objects.setAdoptedGroupHosts(m);
   }
@@ -523,12 +528,13 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     return this.objects.owns(family, oid);
   }
 
-  /**
-   * Adopted host routes no group claimed: forgotten (adoption withdraws them), except `keep`:
-   * host routes adopted routes still use, whose addresses no new object may take.
-   */
   dropAdopted(keep: readonly number[] = []): void {
     this.objects.dropAdopted(keep);
+  }
+
+  /** VPP's routes of one table, every source (adopt/dump.ts); resolves with the row count. */
+  dumpRoutes(family: 4 | 6, vppTable: number, onRoute: (r: RouteDetailsView) => void): Promise<number> {
+    return dumpRoutes(this.client, family, vppTable, onRoute);
   }
 
   // ------------------------------------------------------------------ routes
@@ -648,25 +654,9 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
         break;
       }
       case K_NHG:
-      case K_NHG_DEL: {
-        const id = sl.nhg[s];
-        const version = sl.seq[s];
-        const oid = sl.vppTable[s];
-        const objVersion = sl.label[s];
-        sl.release(s);
-        if (retval === 0 && kind === K_NHG) this.retries.groupSucceeded(id);
-        if (kind === K_NHG_DEL) {
-          if (retval !== 0) this.hostDeleteFailed(oid, objVersion, retval);
-          else this.objects.deleted(oid);
-          break;
-        }
-        if (retval !== 0) {
-          const err = new VppApiError('ip_route_add_del', retval, `nexthop group ${id} host route ${oid}`);
-          this.lastError = err.message;
-          this.objectFailed(oid, objVersion, id, version, err.message, false);
-        }
+      case K_NHG_DEL:
+        this.objectReply(s, kind, retval, null);
         break;
-      }
       case K_ROUTE:
       case K_LSP:
       case K_LSP_AUX:
@@ -684,25 +674,42 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     const sl = this.slots;
     const kind = sl.kind[s];
     if (kind === K_ROUTE || kind === K_LSP || kind === K_LSP_AUX) this.routeReply(s, kind, err);
-    else if (kind === K_NHG) {
-      const id = sl.nhg[s];
-      const version = sl.seq[s];
-      const oid = sl.vppTable[s];
-      const objVersion = sl.label[s];
-      sl.release(s);
-      this.objectFailed(oid, objVersion, id, version, err.message, err.name === 'VppDisconnectedError');
-    } else {
+    else if (kind === K_NHG || kind === K_NHG_DEL) this.objectReply(s, kind, 0, err);
+    else {
       if (kind === K_TABLE) this.tables.failed(sl.fam[s], sl.vppTable[s]);
       sl.release(s);
     }
     this.afterReply();
   }
 
-  /** A host route write failed: the object is not in VPP as written; the group that wrote it retries. */
-  private objectFailed(oid: number, objVersion: number, id: number, version: number, error: string, disconnected: boolean): void {
+  /**
+   * A host route call's outcome (`err`: no reply). A failed write leaves the object not in VPP as
+   * written, and the group that wrote it retries; a failed delete is tried again.
+   */
+  private objectReply(s: number, kind: number, retval: number, err: Error | null): void {
+    const sl = this.slots;
+    const id = sl.nhg[s];
+    const version = sl.seq[s];
+    const oid = sl.vppTable[s];
+    const objVersion = sl.label[s];
+    sl.release(s);
+    if (!err && retval === 0) {
+      if (kind === K_NHG) this.retries.groupSucceeded(id);
+      else this.objects.deleted(oid);
+      return;
+    }
+    const why = err ?? new VppApiError('ip_route_add_del', retval, kind === K_NHG ? `nexthop group ${id} host route ${oid}` : `deleting host route ${oid}`);
+    this.lastError = why.message;
+    if (kind === K_NHG_DEL) {
+      this.counters.nhgsFailed++;
+      // Tried again after retryBaseMs unless a new object took its address meanwhile (its add rewrites it).
+      const o = this.objects.deleteFailed(oid, objVersion);
+      if (o) this.retries.hostDeleteFailed(o);
+      return;
+    }
     this.objects.writeFailed(oid, objVersion);
     const g = this.nhgs.get(id);
-    if (g && g.version === version) this.retryNhg(g, error, disconnected);
+    if (g && g.version === version) this.retryNhg(g, why.message, err?.name === 'VppDisconnectedError');
     else this.counters.supersededRetries++; // a newer version of the group is on its way and decides
   }
 
@@ -714,17 +721,6 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     // nothing; the group is tried again later, and a success releases them.
     g.invalid = `host route failed: ${error}`;
     this.emit('nhg-failed', g.id, error);
-  }
-
-  /**
-   * A withdrawn object's host route VPP refused to delete: tried again after retryBaseMs unless a
-   * new object took its address meanwhile (its add rewrites that same host route).
-   */
-  private hostDeleteFailed(oid: number, objVersion: number, retval: number): void {
-    this.counters.nhgsFailed++;
-    this.lastError = new VppApiError('ip_route_add_del', retval, `deleting host route ${oid}`).message;
-    const o = this.objects.deleteFailed(oid, objVersion);
-    if (o) this.retries.hostDeleteFailed(o);
   }
 
   private afterReply(): void {
@@ -765,21 +761,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     if (this.retries.routeFailed(kind, v, vppTable, attempt, err.message, err.name === 'VppDisconnectedError')) this.reportNow(v, false, err.message);
   }
 
-  // ------------------------------------------------------------------ adoption / status
-
-  /**
-   * Stream VPP's routes of one table (ip_route_v2_dump, every source): the basis of adopting
-   * what a previous fibpush programmed. The view is reused per row. Resolves with the row count.
-   */
-  async dumpRoutes(family: 4 | 6, vppTable: number, onRoute: (r: RouteDetailsView) => void): Promise<number> {
-    const v = new RouteDetailsView();
-    let n = 0;
-    await this.client.dumpEach('ip_route_v2_dump', { src: 0, table: { table_id: vppTable, is_ip6: family === 6 } }, (buf, dv, off, len) => {
-      n++;
-      onRoute(v.fill(buf, dv, off, len, true));
-    }, { timeoutMs: 60_000 });
-    return n;
-  }
+  // ------------------------------------------------------------------ status
 
   /** The PIC host address of a group (for tests and `status`); undefined for an inline or parked group. */
   hostOf(nhgId: number): { family: 4 | 6; addr: Uint8Array; table: number } | undefined {

@@ -26,7 +26,7 @@ import type { ReplySink, VppClient } from '../client';
 import { NO_SW_IF_INDEX, PathType } from '../codec';
 import { digestPaths, PathDigest } from '../pathdigest';
 import { PIC6_PREFIX, VppProgrammer } from '../programmer';
-import type { Logger } from '../../daemon/logger';
+import type { Logger } from './log';
 
 /** vnet/fib/fib_source.h: FIB_SOURCE_API, the source of routes added over the binary API. */
 export const FIB_SOURCE_API = 8;
