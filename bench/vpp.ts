@@ -11,7 +11,7 @@ import { spawn } from 'child_process';
 import * as path from 'path';
 import { AF_INET, ChangeKind, ChangeSource, Lane, MacView, NhgView, Op, RouteView, Target } from '../ts/dplane/types';
 import { VppClient } from '../ts/vpp/client';
-import { VppProgrammer, ProgramMode } from '../ts/vpp/programmer';
+import { VppProgrammer, ProgrammingMode } from '../ts/vpp/programmer';
 import { encode, encodePaths, writeIpRouteAddDel, FIB_PATH_SIZE, decode } from '../ts/vpp/codec';
 import { MESSAGES } from '../ts/vpp/gen/messages';
 import { VppSimulator } from '../test/vpp-sim/index';
@@ -20,12 +20,12 @@ import { fmt } from './lib';
 interface Args {
   routes: number;
   windows: number[];
-  modes: ProgramMode[];
+  modes: ProgrammingMode[];
   vppSocket: string | null;
   swIfIndex: number | null;
   cleanup: boolean;
   encodeOnly: boolean;
-  child: { window: number; mode: ProgramMode } | null;
+  child: { window: number; mode: ProgrammingMode } | null;
 }
 
 function fail(msg: string): never {
@@ -42,7 +42,7 @@ function intArg(flag: string, v: string | undefined, min: number, max: number): 
 function parse(argv: string[]): Args {
   const a: Args = { routes: 1_000_000, windows: [1, 64, 1000], modes: ['pic', 'inline'], vppSocket: null, swIfIndex: null, cleanup: true, encodeOnly: false, child: null };
   let cw = -1;
-  let cm: ProgramMode | null = null;
+  let cm: ProgrammingMode | null = null;
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i];
     const val = () => argv[++i];
@@ -144,7 +144,7 @@ class SyntheticSource implements ChangeSource {
 }
 
 interface CaseResult {
-  mode: ProgramMode;
+  mode: ProgrammingMode;
   window: number;
   routes: number;
   ms: number;
@@ -161,7 +161,7 @@ interface CaseResult {
   deleteMs: number;
 }
 
-async function runCase(a: Args, window: number, mode: ProgramMode): Promise<CaseResult> {
+async function runCase(a: Args, window: number, mode: ProgrammingMode): Promise<CaseResult> {
   let sim: VppSimulator | null = null;
   let socketPath = a.vppSocket;
   if (!socketPath) {
@@ -247,7 +247,7 @@ function encodeCost(): { name: string; ns: number }[] {
   return out;
 }
 
-function runChild(a: Args, window: number, mode: ProgramMode, argv: string[]): Promise<CaseResult> {
+function runChild(a: Args, window: number, mode: ProgrammingMode, argv: string[]): Promise<CaseResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(__dirname, 'vpp.js'), ...argv, '--child-window', String(window), '--child-mode', mode], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

@@ -4,7 +4,7 @@ import { canonicalAddr, canonicalPrefix, Fib, FibNexthop, fibKey, RouteType } fr
 import type { FullTable } from '../ts/gen/fulltable';
 import { NO_NH } from '../ts/gen/fulltable';
 import { DEFAULT_PIC_TABLE } from '../ts/vpp/programmer';
-import { formatAddr } from '../ts/daemon/addr';
+import { formatAddr } from '../ts/addr';
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];

@@ -5,7 +5,7 @@ import { FakeVpp, Req, FakeConn, frameBytes } from './vpp.fake';
 import { VppClient, ReplySink, REQUIRED_MESSAGES } from '../ts/vpp/client';
 import { VppApiError, VppCompatibilityError, VppNoReplyError, VppTimeoutError } from '../ts/vpp/errors';
 import { MESSAGES } from '../ts/vpp/gen/messages';
-import { encodePaths, writeIpRouteAddDel } from '../ts/vpp/codec';
+import { encodePaths } from '../ts/vpp/codec';
 
 const fakes: FakeVpp[] = [];
 const clients: VppClient[] = [];
@@ -57,13 +57,11 @@ function sendRoutes(c: VppClient, n: number): Promise<(number | Error)[]> {
     const si = c.addSink(sink);
     const pump = () => {
       while (next < n && c.canSend()) {
-        const off = c.begin(39 + 167);
         addr[0] = 10;
         addr[1] = (next >> 16) & 255;
         addr[2] = (next >> 8) & 255;
         addr[3] = 0;
-        const len = writeIpRouteAddDel(c.batchBuf(), c.batchView(), off, c.ids.ip_route_add_del, c.clientIndex, 0, true, false, 0, false, addr, 0, 24, paths, 1);
-        c.commit(off, len, si, next, 'ip_route_add_del');
+        c.ipRouteAddDel(si, next, true, 0, false, addr, 24, paths, 1);
         next++;
       }
     };
@@ -150,12 +148,10 @@ for (const window of [1, 64, 1000]) {
   });
 }
 
-/** Commit one ip_route_add_del with `token` for `sink` (the programmer's fast path). */
+/** One ip_route_add_del with `token` for `sink` (the programmer's fast path). */
 function sendRoute(c: VppClient, si: number, token: number): void {
   const paths = encodePaths([{ swIfIndex: 1, tableId: 0, weight: 1, preference: 0, type: 0, flags: 0, proto: 0, nh: Uint8Array.of(10, 0, 0, 1) }]);
-  const off = c.begin(39 + 167);
-  const len = writeIpRouteAddDel(c.batchBuf(), c.batchView(), off, c.ids.ip_route_add_del, c.clientIndex, 0, true, false, 0, false, Uint8Array.of(10, 0, token, 0), 0, 24, paths, 1);
-  c.commit(off, len, si, token, 'ip_route_add_del');
+  c.ipRouteAddDel(si, token, true, 0, false, Uint8Array.of(10, 0, token, 0), 24, paths, 1);
 }
 
 test('pollReplies: replies VPP already sent are taken in at once by a caller holding the event loop; never from inside a reply handler', async () => {

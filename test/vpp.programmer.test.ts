@@ -439,6 +439,111 @@ test('a dataplane that refused for longer than the retries: reported failed, the
   assert.ok((await s.counters()).injectedFailures > 0);
 });
 
+test('a route whose writing throws in the pump is retried, then reported failed; the changes after it go on; counted as a pump failure', async () => {
+  const s = await sim({ seed: 89 });
+  const src = new TestSource();
+  src.setNhg({ id: 1, primary: [{ gw: '10.0.1.1', ifindex: IF_A }] });
+  for (let i = 0; i < 10; i++) src.setRoute({ prefix: `70.${i}.0.0/16`, nhg: 1 });
+  const p = programmer(s, src, { maxRetries: 2, retryBaseMs: 5, retryMaxMs: 40 });
+  // Fault: writing 70.3/16 throws once (then succeeds); writing 70.4/16 throws until cleared.
+  const write = p.client.ipRouteAddDel.bind(p.client);
+  let once = 1;
+  let always = true;
+  p.client.ipRouteAddDel = (sink, token, isAdd, table, v6, addr, plen, paths, n) => {
+    if (addr[0] === 70 && addr[1] === 3 && once > 0) {
+      once--;
+      throw new Error('injected: batch gone');
+    }
+    if (addr[0] === 70 && addr[1] === 4 && always) throw new Error('injected: always');
+    return write(sink, token, isAdd, table, v6, addr, plen, paths, n);
+  };
+  const pumpEvents: string[] = [];
+  let setupEvents = 0;
+  p.on('pump-failed', (e: Error) => pumpEvents.push(e.message));
+  p.on('setup-failed', () => setupEvents++);
+  await p.start();
+  await timeout(p.whenIdle(), 5000, 'idle');
+  // Every route has a result: 70.3 retried and programmed (never reported failed), 70.4 reported
+  // failed after its 2 retries, naming the failure; the others untouched by either.
+  assert.equal(src.results.get([...src.handleKey].find(([, k]) => k === '254|70.3.0.0/16')![0]), [[true, undefined]]);
+  const r4 = src.resultOf('70.4.0.0/16')!;
+  assert.is(r4[0], false);
+  assert.match(r4[1]!, 'programming failed: injected: always');
+  for (const i of [0, 1, 2, 5, 6, 7, 8, 9]) assert.equal(src.resultOf(`70.${i}.0.0/16`), [true, undefined], `70.${i}`);
+  assert.is(p.counters.pumpFailures, 1 + 3, '70.3 once, 70.4 on its first try and 2 retries');
+  assert.is(pumpEvents.length, p.counters.pumpFailures);
+  assert.is(setupEvents, 0);
+  assert.is(p.counters.setupFailures, 0);
+  assert.match(p.status().lastError!, 'injected');
+  assert.ok(p.status().retriesAfterFailure >= 1, '70.4 is still retried');
+  assert.is((await s.lookup(0, '70.3.1.1')).matched, '70.3.0.0/16');
+  assert.is.not((await s.lookup(0, '70.4.1.1')).matched, '70.4.0.0/16');
+  // The fault clears: the late retry programs it.
+  always = false;
+  const deadline = Date.now() + 5000;
+  while (src.resultOf('70.4.0.0/16')?.[0] !== true) {
+    assert.ok(Date.now() < deadline, '70.4 not programmed after the fault cleared');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.is((await s.lookup(0, '70.4.1.1')).matched, '70.4.0.0/16');
+});
+
+test('a group whose host route write throws is programmed again from its shadow; its routes follow', async () => {
+  const s = await sim({ seed: 97 });
+  const src = new TestSource();
+  src.setNhg({ id: 1, primary: [{ gw: '10.0.1.1', ifindex: IF_A }] });
+  src.setRoute({ prefix: '71.0.0.0/16', nhg: 1 });
+  const p = programmer(s, src, { maxRetries: 2, retryBaseMs: 5, retryMaxMs: 40 });
+  const write = p.client.ipRouteAddDel.bind(p.client);
+  let once = 1;
+  p.client.ipRouteAddDel = (sink, token, isAdd, table, v6, addr, plen, paths, n) => {
+    if (table === DEFAULT_PIC_TABLE && once-- > 0) throw new Error('injected: host route');
+    return write(sink, token, isAdd, table, v6, addr, plen, paths, n);
+  };
+  await p.start();
+  await timeout(p.whenIdle(), 5000, 'idle');
+  assert.is(p.counters.pumpFailures, 1);
+  assert.equal(src.resultOf('71.0.0.0/16'), [true, undefined]);
+  assert.equal((await s.lookup(0, '71.0.1.1')).legs.map((l) => [l.swIfIndex, l.nh]), [[1, '10.0.1.1']]);
+});
+
+test('a failed connection setup is its own event and counter (not a pump failure), and is retried on the next connection', async () => {
+  const f = new FakeVpp();
+  fakes.push(f);
+  await f.listen();
+  f.on('sw_interface_dump', () => {});
+  f.on('control_ping', (r, c) => c.pingReply(r.ctx));
+  f.on('ip_table_add_del', (r, c) => c.reply('ip_table_add_del_reply', r.ctx));
+  f.on('ip_table_dump', () => {});
+  f.on('ip_route_add_del', (r, c) => c.reply('ip_route_add_del_reply', r.ctx, 0, [0]));
+  let refuse = 1;
+  // The first registration is refused (UNSPECIFIED): the programmer's setup fails.
+  f.on('want_interface_events', (r, c) => c.reply('want_interface_events_reply', r.ctx, refuse-- > 0 ? -1 : 0));
+  const src = new TestSource();
+  src.setRoute({ prefix: '72.0.0.0/16', target: Target.Blackhole });
+  const p = programmer(f, src, { linuxCp: false });
+  const setup: Error[] = [];
+  let pumpEvents = 0;
+  p.on('setup-failed', (e: Error) => setup.push(e));
+  p.on('pump-failed', () => pumpEvents++);
+  await p.start();
+  assert.is(setup.length, 1);
+  assert.match(setup[0].message, 'want_interface_events');
+  assert.is(p.counters.setupFailures, 1);
+  assert.is(p.counters.pumpFailures, 0);
+  assert.is(pumpEvents, 0);
+  // Nothing was programmed on the failed setup, nothing was lost: the next connection programs it.
+  assert.is(f.log.filter((r) => r.name === 'ip_route_add_del').length, 0);
+  assert.is(src.resultOf('72.0.0.0/16'), undefined);
+  const ready = new Promise((r) => p.once('ready', r));
+  p.client.dropConnection();
+  await timeout(ready, 5000, 'ready on the next connection');
+  await timeout(p.whenIdle(), 5000, 'idle');
+  assert.equal(src.resultOf('72.0.0.0/16'), [true, undefined]);
+  assert.is(p.counters.setupFailures, 1);
+  assert.is(pumpEvents, 0);
+});
+
 test('a retry never overwrites a newer change for the same route', async () => {
   const f = new FakeVpp();
   fakes.push(f);

@@ -7,13 +7,10 @@
 import { ReplySink, VppClient } from '../../ts/vpp/client';
 import {
   encodePaths,
-  FIB_PATH_SIZE,
   FibPath,
-  IP_ROUTE_ADD_DEL_FIXED,
   NhProto,
   NO_SW_IF_INDEX,
   PathType,
-  writeIpRouteAddDel,
 } from '../../ts/vpp/codec';
 import { NO_NH, NexthopObject } from '../../ts/gen/fulltable';
 import { FeedModel } from './model';
@@ -85,7 +82,6 @@ export async function rawClient(socketPath: string, m: FeedModel, window: number
         },
       };
       const idx = client.addSink(sink);
-      const msgId = client.ids.ip_route_add_del;
       const pump = () => {
         while (cursor < all && client.canSend()) {
           const f: 0 | 1 = cursor < n4 ? 0 : 1;
@@ -98,9 +94,7 @@ export async function rawClient(socketPath: string, m: FeedModel, window: number
           let p = cache.get(ck);
           if (!p) cache.set(ck, (p = pathsOf(m, k, f === 1)));
           m.addrBytes(f, i, addr);
-          const off = client.begin(IP_ROUTE_ADD_DEL_FIXED + p.n * FIB_PATH_SIZE);
-          const len = writeIpRouteAddDel(client.batchBuf(), client.batchView(), off, msgId, client.clientIndex, 0, isAdd, false, 0, f === 1, addr, 0, s.len[i], p.bytes, isAdd ? p.n : 0);
-          client.commit(off, len, idx, sent, 'ip_route_add_del');
+          client.ipRouteAddDel(idx, sent, isAdd, 0, f === 1, addr, s.len[i], p.bytes, isAdd ? p.n : 0);
           sent++;
         }
         client.flush();

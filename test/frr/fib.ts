@@ -28,7 +28,7 @@ export const fibKey = (table: number, prefix: string): string => `${table} ${pre
 // ---------------------------------------------------------------------------------------------
 // Addresses
 
-import { formatV4, formatV6 } from '../../ts/daemon/addr';
+import { formatV4, formatV6 } from '../../ts/addr';
 
 export { formatV4, formatV6 };
 

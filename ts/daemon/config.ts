@@ -8,11 +8,12 @@ import type { DecoderImpl } from '../codec/decoder';
 import { isLoopbackAddress } from '../fpm/server';
 import { DEFAULT_VPP_SOCKET } from '../vpp/client';
 import { defaultPeerPolicy, PeerPolicy, uidOfUser, userOfUid, ZEBRA_USER } from '../fpm/peer';
+import type { ProgrammingMode } from '../vpp/programmer';
+export type { ProgrammingMode };
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'json' | 'logfmt';
 export type DataplaneKind = 'memory' | 'vpp';
-export type ProgrammingMode = 'pic' | 'inline';
 
 export interface HostPort {
   host: string;

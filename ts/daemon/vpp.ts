@@ -5,7 +5,7 @@ import { VppCompatibilityError } from '../vpp/errors';
 import { VppProgrammer } from '../vpp/programmer';
 import type { DaemonConfig } from './config';
 import type { DataplaneFactory } from './daemon';
-import { Adoption } from './adopt';
+import { Adoption } from '../vpp/adopt/adopt';
 import { Dataplane, resultFromView, ResultHook, RouteResult } from './dataplane';
 import type { LookupReply } from './lookup';
 import type { Logger } from './logger';
@@ -77,7 +77,16 @@ export class VppDataplane implements Dataplane {
     );
     p.on('released', (id: number) => this.log.info('nexthop group released: its interfaces are known now', { nhg: id }));
     p.on('nhg-failed', (id: number, why: string) => this.log.warn('nexthop group not programmed', { nhg: id, error: why }));
-    p.on('error-event', (e: Error) => this.log.warn('VPP setup failed: retrying on the next connection', { error: e.message }));
+    p.on('setup-failed', (e: Error) => this.log.warn('VPP setup failed: retrying on the next connection', { error: e.message }));
+    // A bug or a socket gone mid-write: the change is retried, then reported failed. One line per
+    // 10 s at most (a change that always throws is retried every retryMaxMs).
+    let pumpLogged = -Infinity;
+    p.on('pump-failed', (e: Error, what: string) => {
+      const now = performance.now();
+      if (now - pumpLogged < 10_000) return;
+      pumpLogged = now;
+      this.log.error('VPP programming failed: the change is retried, then reported failed', { what, error: e.message, failures: p.counters.pumpFailures });
+    });
     this.client.on('reconnect-failed', (e: Error) => this.log.debug('VPP not reachable yet', { socket: cfg.vppSocket, error: e.message }));
   }
 

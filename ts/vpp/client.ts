@@ -13,8 +13,24 @@
 import { EventEmitter } from 'events';
 import { MESSAGES, MsgDef } from './gen/messages';
 import { BatchBuffer, VppSocket } from './transport';
-import { decode, encode, encodedSize, Values } from './codec';
 import {
+  decode,
+  encode,
+  encodedSize,
+  FIB_PATH_SIZE,
+  IP_ROUTE_ADD_DEL_FIXED,
+  MPLS_ROUTE_ADD_DEL_FIXED,
+  Values,
+  writeIpRouteAddDel,
+  writeIpTableAddDel,
+  writeMplsRouteAddDel,
+  writeMplsTableAddDel,
+} from './codec';
+import { InFlight } from './inflight';
+import { END_ANY, MEMCLNT_IDS, MSG_INDEX, MSG_NAMES, parseCreateReply, REQUIRED_MESSAGES } from './msgtable';
+import { PromiseSink, ReplySink } from './sinks';
+import {
+  RV,
   VppApiError,
   VppCompatibilityError,
   VppDisconnectedError,
@@ -22,59 +38,22 @@ import {
   VppTimeoutError,
 } from './errors';
 
+export { MEMCLNT_IDS, OPTIONAL_MESSAGES, REQUIRED_MESSAGES } from './msgtable';
+export type { ReplySink } from './sinks';
+
 export const DEFAULT_VPP_SOCKET = '/run/vpp/api.sock';
+
+// The typed writers' messages, as in-flight table indexes.
+const MI_IP_ROUTE_ADD_DEL = MSG_INDEX.get('ip_route_add_del')!;
+const MI_MPLS_ROUTE_ADD_DEL = MSG_INDEX.get('mpls_route_add_del')!;
+const MI_IP_TABLE_ADD_DEL = MSG_INDEX.get('ip_table_add_del')!;
+const MI_MPLS_TABLE_ADD_DEL = MSG_INDEX.get('mpls_table_add_del')!;
 
 /** The pause between reads of a dump stream (~700 route details at VPP's pace of ~660k/s per ms). */
 const DUMP_READ_PAUSE_MS = 1;
 
 /** A read below this many bytes (~800 route replies) counts as small for readPause(). */
 const SMALL_READ_BYTES = 24 * 1024;
-
-/** memclnt's fixed message ids (memclnt.api is registered first; docs/vpp-api.md). */
-export const MEMCLNT_IDS = {
-  get_first_msg_id: 10,
-  get_first_msg_id_reply: 11,
-  api_versions: 12,
-  api_versions_reply: 13,
-  sockclnt_create: 15,
-  sockclnt_create_reply: 16,
-  sockclnt_delete: 17,
-  sockclnt_delete_reply: 18,
-  memclnt_keepalive: 21,
-  memclnt_keepalive_reply: 22,
-  control_ping: 23,
-  control_ping_reply: 24,
-} as const;
-
-/** Messages fibpush cannot run without: routes, tables, dumps, interfaces (all in VPP's core). */
-export const REQUIRED_MESSAGES: readonly string[] = [
-  'control_ping', 'control_ping_reply', 'sockclnt_delete', 'sockclnt_delete_reply',
-  'memclnt_keepalive', 'memclnt_keepalive_reply',
-  'ip_table_add_del', 'ip_table_add_del_reply', 'ip_table_dump', 'ip_table_details',
-  'ip_route_add_del', 'ip_route_add_del_reply', 'ip_route_v2_dump', 'ip_route_v2_details',
-  'mpls_table_add_del', 'mpls_table_add_del_reply', 'mpls_route_add_del', 'mpls_route_add_del_reply',
-  'mpls_route_dump', 'mpls_route_details',
-  'sw_interface_dump', 'sw_interface_details', 'want_interface_events', 'want_interface_events_reply',
-  'sw_interface_event',
-];
-
-/**
- * Messages of plugins that may not be loaded (linux-cp, vxlan) or of features fibpush can do
- * without: resolved when present; the feature using them reports itself unavailable otherwise.
- */
-export const OPTIONAL_MESSAGES: readonly string[] = Object.keys(MESSAGES).filter(
-  (n) => !REQUIRED_MESSAGES.includes(n) && n !== 'sockclnt_create' && n !== 'sockclnt_create_reply',
-);
-
-/** Receives the outcome of pipelined requests (one object per user: the programmer, the generic API). */
-export interface ReplySink {
-  /** The reply (or the fence/ping reply ending a dump) arrived. retval is 0 for messages without one. */
-  reply(token: number, retval: number, buf: Uint8Array, dv: DataView, off: number, len: number): void;
-  /** One details message of a dump or cursor get (borrowed bytes). */
-  details?(token: number, buf: Uint8Array, dv: DataView, off: number, len: number): void;
-  /** No reply: timeout, dropped by VPP, or the socket closed. */
-  fail(token: number, err: Error): void;
-}
 
 export interface VppClientOptions {
   socketPath?: string;
@@ -132,82 +111,10 @@ export interface ClientCounters {
   readPauses: number;
 }
 
-const MSG_NAMES = Object.keys(MESSAGES);
-const MSG_INDEX = new Map(MSG_NAMES.map((n, i) => [n, i]));
-
-// Entry kinds: how the in-flight entry ends.
-const END_ANY = -1; // the first message with its context
-// otherwise: the id of the message that ends it (control_ping_reply for dumps, X_reply for cursor gets)
-
-/** Generic request/response plumbing: a sink that resolves promises. */
-class PromiseSink implements ReplySink {
-  private next = 1;
-  private readonly waiting = new Map<number, {
-    resolve: (v: Values) => void;
-    reject: (e: Error) => void;
-    def: MsgDef | null;
-    req: string;
-    rows?: Values[];
-    defs?: (MsgDef | undefined)[];
-    onRow?: (buf: Uint8Array, dv: DataView, off: number, len: number) => void;
-    /** Message that ends the call: its retval is checked. */
-    checkRetval: boolean;
-  }>();
-
-  add(
-    req: string, def: MsgDef | null, resolve: (v: Values) => void, reject: (e: Error) => void,
-    opts: { rows?: Values[]; defs?: (MsgDef | undefined)[]; onRow?: (buf: Uint8Array, dv: DataView, off: number, len: number) => void; checkRetval?: boolean } = {},
-  ): number {
-    const t = this.next++;
-    if (this.next > 0x7fffffff) this.next = 1;
-    this.waiting.set(t, { resolve, reject, def, req, rows: opts.rows, defs: opts.defs, onRow: opts.onRow, checkRetval: opts.checkRetval ?? true });
-    return t;
-  }
-
-  reply(token: number, retval: number, _buf: Uint8Array, dv: DataView, off: number, len: number): void {
-    const w = this.waiting.get(token);
-    if (!w) return;
-    this.waiting.delete(token);
-    if (w.checkRetval && retval !== 0) {
-      w.reject(new VppApiError(w.req, retval));
-      return;
-    }
-    let v: Values = {};
-    try {
-      if (w.def) v = decode(dv, off, len, w.def);
-    } catch (e) {
-      w.reject(e as Error);
-      return;
-    }
-    if (w.rows) v = { ...v, details: w.rows };
-    w.resolve(v);
-  }
-
-  details(token: number, buf: Uint8Array, dv: DataView, off: number, len: number): void {
-    const w = this.waiting.get(token);
-    if (!w) return;
-    if (w.onRow) {
-      w.onRow(buf, dv, off, len);
-      return;
-    }
-    if (w.rows && w.defs) {
-      const d = w.defs[dv.getUint16(off)];
-      if (d) w.rows.push(decode(dv, off, len, d));
-    }
-  }
-
-  fail(token: number, err: Error): void {
-    const w = this.waiting.get(token);
-    if (!w) return;
-    this.waiting.delete(token);
-    w.reject(err);
-  }
-}
-
 /**
  * A pipelined client of VPP's binary API over its UNIX socket. Users with many requests (the
- * programmer) write messages straight into the batch buffer (begin/commit) and get replies
- * through a ReplySink; others use request()/dump().
+ * programmer, adoption's sweep) call the typed writers (ipRouteAddDel...), which encode into the
+ * current batch, and get replies through a ReplySink; others use request()/dump().
  */
 export class VppClient extends EventEmitter {
   readonly socketPath: string;
@@ -234,22 +141,11 @@ export class VppClient extends EventEmitter {
   vpePid = -1;
   private messageCount = 0;
 
-  // In-flight FIFO (VPP answers in order): ring buffers, no object per request.
-  private cap = 0;
-  private head = 0;
-  private size = 0;
-  private fCtx = new Uint32Array(0);
-  private fToken = new Float64Array(0);
-  private fSink = new Uint16Array(0);
-  private fEnd = new Int32Array(0);
-  private fMsg = new Uint16Array(0);
-  private fSent = new Float64Array(0);
-  private fTimeout = new Float64Array(0);
+  /** Requests awaiting a reply, oldest first (VPP answers in order). */
+  private readonly q = new InFlight(1024);
   private nextCtx = 1;
   /** When the current batch was started: the send time of every request in it (one clock read per batch). */
   private batchAt = 0;
-  private lastMsgName = '';
-  private lastMsgIdx = 0;
 
   private readonly sinks: ReplySink[] = [];
   private readonly generic = new PromiseSink();
@@ -283,7 +179,6 @@ export class VppClient extends EventEmitter {
     this.required = opts.required ?? REQUIRED_MESSAGES;
     this.batchBytes = opts.batchBytes ?? 128 * 1024;
     this.genericIdx = this.addSink(this.generic);
-    this.growFifo(1024);
   }
 
   /** Register a reply sink; returns its index for commit(). */
@@ -298,7 +193,7 @@ export class VppClient extends EventEmitter {
 
   /** Requests awaiting a reply. */
   get inFlight(): number {
-    return this.size;
+    return this.q.size;
   }
 
   /** Connect, read the message table, resolve every message; rejects with VppCompatibilityError. */
@@ -400,56 +295,6 @@ export class VppClient extends EventEmitter {
     return c;
   }
 
-  // ---- in-flight FIFO ----
-
-  private growFifo(n: number): void {
-    const cap = Math.max(n, this.cap * 2);
-    const ctx = new Uint32Array(cap);
-    const token = new Float64Array(cap);
-    const sink = new Uint16Array(cap);
-    const end = new Int32Array(cap);
-    const msg = new Uint16Array(cap);
-    const sent = new Float64Array(cap);
-    const to = new Float64Array(cap);
-    for (let i = 0; i < this.size; i++) {
-      const j = (this.head + i) % (this.cap || 1);
-      ctx[i] = this.fCtx[j];
-      token[i] = this.fToken[j];
-      sink[i] = this.fSink[j];
-      end[i] = this.fEnd[j];
-      msg[i] = this.fMsg[j];
-      sent[i] = this.fSent[j];
-      to[i] = this.fTimeout[j];
-    }
-    this.fCtx = ctx;
-    this.fToken = token;
-    this.fSink = sink;
-    this.fEnd = end;
-    this.fMsg = msg;
-    this.fSent = sent;
-    this.fTimeout = to;
-    this.cap = cap;
-    this.head = 0;
-  }
-
-  private push(ctx: number, sink: number, token: number, endId: number, msgIdx: number, timeoutMs: number): void {
-    if (this.size === this.cap) this.growFifo(this.cap * 2);
-    const i = (this.head + this.size) % this.cap;
-    this.fCtx[i] = ctx;
-    this.fSink[i] = sink;
-    this.fToken[i] = token;
-    this.fEnd[i] = endId;
-    this.fMsg[i] = msgIdx;
-    this.fSent[i] = this.batchAt;
-    this.fTimeout[i] = timeoutMs;
-    this.size++;
-  }
-
-  private popHead(): void {
-    this.head = (this.head + 1) % this.cap;
-    this.size--;
-  }
-
   // ---- sending ----
 
   /**
@@ -464,20 +309,20 @@ export class VppClient extends EventEmitter {
     if (this.readPauseMs <= 0 || this.state !== 'ready' || bytes >= SMALL_READ_BYTES) return 0;
     // A dump in progress (the oldest request is answered by a details stream): VPP writes each
     // details message on its own too, and keeps generating them while the socket is unread.
-    const streaming = this.size > 0 && this.fEnd[this.head] !== END_ANY;
-    if (!streaming && (this.size * 2 < this.window || this.window < 16)) return 0;
+    const streaming = this.q.size > 0 && this.q.end[this.q.head] !== END_ANY;
+    if (!streaming && (this.q.size * 2 < this.window || this.window < 16)) return 0;
     this.counters.readPauses++;
     return streaming ? DUMP_READ_PAUSE_MS : this.readPauseMs;
   }
 
   /** True when connected and the window has room for one more request. */
   canSend(): boolean {
-    return this.state === 'ready' && this.size < this.window;
+    return this.state === 'ready' && this.q.size < this.window;
   }
 
   /** Free slots in the window. */
   room(): number {
-    return this.state === 'ready' ? Math.max(0, this.window - this.size) : 0;
+    return this.state === 'ready' ? Math.max(0, this.window - this.q.size) : 0;
   }
 
   private curBatch(): BatchBuffer {
@@ -488,39 +333,54 @@ export class VppClient extends EventEmitter {
     return this.batch;
   }
 
+  // ---- typed writers: the programmer's and adoption's requests, encoded straight into the batch ----
+  //
+  // Positional arguments, no object per call: these run once per route (codec.ts writes the bytes).
+  // Each returns the request's context; the outcome goes to sinks[sink].reply/fail with `token`.
+
+  /** ip_route_add_del (is_multipath 0: an add replaces the route's paths); `paths` holds nPaths encoded fib_paths. */
+  ipRouteAddDel(sink: number, token: number, isAdd: boolean, tableId: number, isIp6: boolean, addr: Uint8Array, plen: number, paths: Uint8Array | null, nPaths: number): number {
+    const b = this.curBatch();
+    const off = b.begin(IP_ROUTE_ADD_DEL_FIXED + nPaths * FIB_PATH_SIZE);
+    const len = writeIpRouteAddDel(b.buf, b.dv, off, this.ids.ip_route_add_del, this.clientIndex, 0, isAdd, false, tableId, isIp6, addr, 0, plen, paths, nPaths);
+    return this.commit(off, len, sink, token, MI_IP_ROUTE_ADD_DEL, END_ANY, this.timeoutMs);
+  }
+
+  /** mpls_route_add_del: one (label, EOS bit) entry of MPLS table `tableId`. */
+  mplsRouteAddDel(sink: number, token: number, isAdd: boolean, tableId: number, label: number, eos: boolean, eosProto: number, paths: Uint8Array | null, nPaths: number): number {
+    const b = this.curBatch();
+    const off = b.begin(MPLS_ROUTE_ADD_DEL_FIXED + nPaths * FIB_PATH_SIZE);
+    const len = writeMplsRouteAddDel(b.buf, b.dv, off, this.ids.mpls_route_add_del, this.clientIndex, 0, isAdd, false, tableId, label, eos, eosProto, paths, nPaths);
+    return this.commit(off, len, sink, token, MI_MPLS_ROUTE_ADD_DEL, END_ANY, this.timeoutMs);
+  }
+
+  /** ip_table_add_del; `name` (latin1, at most 63 bytes) shows in `show ip fib summary`. */
+  ipTableAddDel(sink: number, token: number, isAdd: boolean, tableId: number, isIp6: boolean, name: string): number {
+    const b = this.curBatch();
+    const off = b.begin(MESSAGES.ip_table_add_del.size);
+    const len = writeIpTableAddDel(b.buf, b.dv, off, this.ids.ip_table_add_del, this.clientIndex, 0, isAdd, tableId, isIp6, name);
+    return this.commit(off, len, sink, token, MI_IP_TABLE_ADD_DEL, END_ANY, this.timeoutMs);
+  }
+
+  mplsTableAddDel(sink: number, token: number, isAdd: boolean, tableId: number, name: string): number {
+    const b = this.curBatch();
+    const off = b.begin(MESSAGES.mpls_table_add_del.size);
+    const len = writeMplsTableAddDel(b.buf, b.dv, off, this.ids.mpls_table_add_del, this.clientIndex, 0, isAdd, tableId, name);
+    return this.commit(off, len, sink, token, MI_MPLS_TABLE_ADD_DEL, END_ANY, this.timeoutMs);
+  }
+
   /**
-   * Reserve room for a request of up to `maxPayload` bytes in the current batch; returns the
-   * payload offset. Write it through batchBuf()/batchView() (fetch them after begin(): the
-   * buffer may have grown), then commit().
+   * Finish the request begun last in the current batch: stamps client_index (@2) and a fresh
+   * context (@6) — every request but sockclnt_create has them there (memclnt.api, ip.api...) —
+   * and queues it. `endId` is the id of the message that ends the exchange (END_ANY: the first reply).
    */
-  begin(maxPayload: number): number {
-    return this.curBatch().begin(maxPayload);
-  }
-
-  batchBuf(): Buffer {
-    return this.batch!.buf;
-  }
-
-  batchView(): DataView {
-    return this.batch!.dv;
-  }
-
-  /**
-   * Finish the request begun last: stamps client_index (@2) and a fresh context (@6) — every
-   * request but sockclnt_create has them there (memclnt.api, ip.api...) — and queues it.
-   * `endId` is the id of the message that ends the exchange (-1: the first reply).
-   */
-  commit(payloadOff: number, len: number, sink: number, token: number, msgName: string, endId = END_ANY, timeoutMs = this.timeoutMs): number {
+  private commit(payloadOff: number, len: number, sink: number, token: number, msgIdx: number, endId: number, timeoutMs: number): number {
     const b = this.batch!;
     const ctx = this.allocCtx();
     b.dv.setUint32(payloadOff + 2, this.clientIndex);
     b.dv.setUint32(payloadOff + 6, ctx);
     b.end(len);
-    if (msgName !== this.lastMsgName) {
-      this.lastMsgName = msgName;
-      this.lastMsgIdx = MSG_INDEX.get(msgName) ?? 0;
-    }
-    this.push(ctx, sink, token, endId, this.lastMsgIdx, timeoutMs);
+    this.q.push(ctx, sink, token, endId, msgIdx, this.batchAt, timeoutMs);
     this.counters.sent++;
     if (b.pos >= this.batchBytes) this.flush();
     else if (!this.flushScheduled) {
@@ -597,7 +457,7 @@ export class VppClient extends EventEmitter {
       }
       const hasRetval = !!replyDef?.fields.some((f) => f.name === 'retval');
       const token = this.generic.add(name, replyDef ?? null, resolve, reject, { checkRetval: hasRetval });
-      this.commit(enc.off, enc.len, this.genericIdx, token, name, END_ANY, opts.timeoutMs ?? this.timeoutMs);
+      this.commit(enc.off, enc.len, this.genericIdx, token, MSG_INDEX.get(name) ?? 0, END_ANY, opts.timeoutMs ?? this.timeoutMs);
     });
   }
 
@@ -619,7 +479,7 @@ export class VppClient extends EventEmitter {
         return;
       }
       const token = this.generic.add(name, null, () => resolve(), reject, { onRow, checkRetval: true });
-      const ctx = this.commit(enc.off, enc.len, this.genericIdx, token, name, MEMCLNT_IDS.control_ping_reply, opts.timeoutMs ?? this.timeoutMs);
+      const ctx = this.commit(enc.off, enc.len, this.genericIdx, token, MSG_INDEX.get(name) ?? 0, MEMCLNT_IDS.control_ping_reply, opts.timeoutMs ?? this.timeoutMs);
       const pingId = this.ids.control_ping;
       this.appendSameCtx(ctx, (dv, off) => {
         dv.setUint16(off, pingId); // control_ping {u16 id, u32 client_index, u32 context}
@@ -662,10 +522,10 @@ export class VppClient extends EventEmitter {
           return;
         }
         const token = this.generic.add(name, MESSAGES[def.reply!], resolve, reject, { rows, defs: this.defById, checkRetval: false });
-        this.commit(enc.off, enc.len, this.genericIdx, token, name, replyId ?? END_ANY);
+        this.commit(enc.off, enc.len, this.genericIdx, token, MSG_INDEX.get(name) ?? 0, replyId ?? END_ANY, this.timeoutMs);
       });
       const rv = Number(r.retval ?? 0);
-      if (rv === -165) {
+      if (rv === RV.EAGAIN) {
         cursor = Number(r.cursor);
         continue;
       }
@@ -693,7 +553,7 @@ export class VppClient extends EventEmitter {
     } catch (e) {
       // A second registration of the same client is INVALID_REGISTRATION (-31): already there
       // (vnet/interface_api.c want_interface_events handler).
-      if (!(e instanceof VppApiError && e.retval === -31)) {
+      if (!(e instanceof VppApiError && e.retval === RV.INVALID_REGISTRATION)) {
         this.eventsRegistered = false;
         throw e;
       }
@@ -733,22 +593,23 @@ export class VppClient extends EventEmitter {
     }
     if (len < 6) return;
     const ctx = dv.getUint32(off + 2); // every reply and details: context @2
-    if (this.size === 0 || this.fCtx[this.head] !== ctx) {
+    if (this.q.size === 0 || this.q.ctx[this.q.head] !== ctx) {
       if (!this.skipTo(ctx)) {
         this.counters.unmatched++;
         return;
       }
     }
-    const h = this.head;
-    const endId = this.fEnd[h];
-    const sink = this.sinks[this.fSink[h]];
-    const token = this.fToken[h];
+    const q = this.q;
+      const h = q.head;
+    const endId = q.end[h];
+    const sink = this.sinks[q.sink[h]];
+    const token = q.token[h];
     if (endId !== END_ANY && id !== endId) {
       this.counters.details++;
       sink.details?.(token, buf, dv, off, len);
       return;
     }
-    this.popHead();
+    q.pop();
     this.counters.replies++;
     const def = this.defById[id];
     // retval sits right after context in every reply that has one (context @2, retval @6).
@@ -757,7 +618,7 @@ export class VppClient extends EventEmitter {
     sink.reply(token, retval, buf, dv, off, len);
     // One 'drain' per read, not per reply: the user refills the window once, and the refill
     // goes out as one batch (flushTick runs after it).
-    if (this.size < this.window && !this.drainScheduled) {
+    if (this.q.size < this.window && !this.drainScheduled) {
       this.drainScheduled = true;
       process.nextTick(this.drainTick);
     }
@@ -770,7 +631,7 @@ export class VppClient extends EventEmitter {
    * Returns the bytes taken in (0 when nothing is in flight, or when called from a reply handler).
    */
   pollReplies(maxBytes = 64 * 1024): number {
-    if (this.state !== 'ready' || this.size === 0 || !this.sock) return 0;
+    if (this.state !== 'ready' || this.q.size === 0 || !this.sock) return 0;
     return this.sock.pollRead(maxBytes);
   }
 
@@ -785,20 +646,15 @@ export class VppClient extends EventEmitter {
    * dropped every request before it (it answers in order). Returns false when ctx is unknown.
    */
   private skipTo(ctx: number): boolean {
-    let k = -1;
-    for (let i = 1; i < this.size; i++) {
-      if (this.fCtx[(this.head + i) % this.cap] === ctx) {
-        k = i;
-        break;
-      }
-    }
+    const q = this.q;
+    const k = q.depthOf(ctx);
     if (k < 0) return false;
     for (let i = 0; i < k; i++) {
-      const h = this.head;
-      const sink = this.sinks[this.fSink[h]];
-      const token = this.fToken[h];
-      const name = MSG_NAMES[this.fMsg[h]];
-      this.popHead();
+      const h = q.head;
+      const sink = this.sinks[q.sink[h]];
+      const token = q.token[h];
+      const name = MSG_NAMES[q.msg[h]];
+      q.pop();
       this.counters.noReply++;
       sink.fail(token, new VppNoReplyError(name));
     }
@@ -806,34 +662,15 @@ export class VppClient extends EventEmitter {
   }
 
   private onCreateReply(_buf: Uint8Array, dv: DataView, off: number, len: number): void {
-    // sockclnt_create_reply: client_index @2, context @6, response i32 @10, index u32 @14,
-    // count u16 @18, then count x {u16 index, string name[64]} @20 (memclnt.api message_table_entry).
     const hs = this.handshake!;
-    if (len < 20) {
-      hs.reject(new Error(`sockclnt_create_reply of ${len} bytes`));
+    let t: { index: number; table: Map<string, number> };
+    try {
+      t = parseCreateReply(dv, off, len);
+    } catch (e) {
+      hs.reject(e as Error);
       return;
     }
-    const response = dv.getInt32(off + 10);
-    if (response !== 0) {
-      hs.reject(new VppApiError('sockclnt_create', response));
-      return;
-    }
-    const index = dv.getUint32(off + 14);
-    const count = dv.getUint16(off + 18);
-    if (len < 20 + count * 66) {
-      hs.reject(new Error(`sockclnt_create_reply: ${count} table entries need ${20 + count * 66} bytes, got ${len}`));
-      return;
-    }
-    const table = new Map<string, number>();
-    const bytes = new Uint8Array(dv.buffer, dv.byteOffset + off, len);
-    for (let i = 0; i < count; i++) {
-      const e = 20 + i * 66;
-      const id = dv.getUint16(off + e);
-      let end = e + 2;
-      while (end < e + 66 && bytes[end] !== 0) end++;
-      table.set(Buffer.from(bytes.buffer, bytes.byteOffset + e + 2, end - e - 2).toString('latin1'), id);
-    }
-    hs.resolve({ index, table });
+    hs.resolve(t);
   }
 
   // ---- timeouts ----
@@ -849,14 +686,15 @@ export class VppClient extends EventEmitter {
     const now = performance.now();
     // Only the head can be overdue first (replies come in order). A request times out when it
     // waited its timeout and VPP has been silent as long (a long dump keeps later requests alive).
-    while (this.size > 0) {
-      const h = this.head;
-      const to = this.fTimeout[h];
-      if (now - this.fSent[h] < to || now - (this.sock?.lastRead ?? 0) < to) break;
-      const sink = this.sinks[this.fSink[h]];
-      const token = this.fToken[h];
-      const name = MSG_NAMES[this.fMsg[h]];
-      this.popHead();
+    while (this.q.size > 0) {
+      const q = this.q;
+      const h = q.head;
+      const to = q.timeout[h];
+      if (now - q.sent[h] < to || now - (this.sock?.lastRead ?? 0) < to) break;
+      const sink = this.sinks[q.sink[h]];
+      const token = q.token[h];
+      const name = MSG_NAMES[q.msg[h]];
+      q.pop();
       this.counters.timeouts++;
       sink.fail(token, new VppTimeoutError(name, to));
     }
@@ -865,12 +703,13 @@ export class VppClient extends EventEmitter {
   // ---- lifecycle ----
 
   private failAll(err: (name: string) => Error): void {
-    while (this.size > 0) {
-      const h = this.head;
-      const sink = this.sinks[this.fSink[h]];
-      const token = this.fToken[h];
-      const name = MSG_NAMES[this.fMsg[h]];
-      this.popHead();
+    while (this.q.size > 0) {
+      const q = this.q;
+      const h = q.head;
+      const sink = this.sinks[q.sink[h]];
+      const token = q.token[h];
+      const name = MSG_NAMES[q.msg[h]];
+      q.pop();
       sink.fail(token, err(name));
     }
   }

@@ -150,6 +150,19 @@ const RETVALS: ReadonlyArray<readonly [number, string, string]> = [
   [-171, 'TIMEOUT', 'Timeout'],
 ];
 
+/**
+ * The retvals fibpush branches on (vnet/error.h; the table above names them all): deleting what VPP
+ * lacks, creating what it has, registering twice, and a cursor dump that must be called again.
+ */
+export const RV = {
+  NO_SUCH_FIB: -3,
+  NO_SUCH_ENTRY: -6,
+  INVALID_REGISTRATION: -31,
+  TUNNEL_EXIST: -75,
+  BD_ALREADY_EXISTS: -119,
+  EAGAIN: -165,
+} as const;
+
 const BY_CODE = new Map<number, readonly [number, string, string]>(RETVALS.map((r) => [r[0], r]));
 
 /** The vnet/error.h name of a retval ('NO_SUCH_FIB'), or 'RETVAL_<n>' when VPP's list has none. */

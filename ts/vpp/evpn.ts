@@ -8,7 +8,8 @@
 // one tunnel to another (EVPN's split horizon). MAC changes are rare next to routes: they are
 // applied one at a time, in order, through the generic request API.
 import { VppClient } from './client';
-import { VppApiError } from './errors';
+import { RV, VppApiError } from './errors';
+import { parseAddr } from '../addr';
 import { Values } from './codec';
 
 export interface EvpnOptions {
@@ -27,32 +28,6 @@ export interface MacChange {
   /** Remote VTEP: 4 or 16 bytes; empty when none could be chosen. */
   vtep: Uint8Array;
   handle: number;
-}
-
-const TUNNEL_EXIST = -75;
-const BD_ALREADY_EXISTS = -119;
-const NO_SUCH_ENTRY = -6;
-
-export function parseIp(s: string): Uint8Array | null {
-  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
-  if (v4) {
-    const b = v4.slice(1).map(Number);
-    return b.every((x) => x <= 255) ? Uint8Array.from(b) : null;
-  }
-  if (!s.includes(':')) return null;
-  const [head, tail, extra] = s.split('::');
-  if (extra !== undefined) return null;
-  const hs = head ? head.split(':') : [];
-  const ts = tail !== undefined ? (tail ? tail.split(':') : []) : null;
-  const groups = ts === null ? hs : [...hs, ...new Array(8 - hs.length - ts.length).fill('0'), ...ts];
-  if (groups.length !== 8 || !groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return null;
-  const out = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    const n = parseInt(g, 16);
-    out[2 * i] = n >> 8;
-    out[2 * i + 1] = n & 255;
-  });
-  return out;
 }
 
 function addrValue(b: Uint8Array): Values {
@@ -75,7 +50,7 @@ export class EvpnProgrammer {
     opts: EvpnOptions,
     private readonly report: (handle: number, ok: boolean, error?: string) => void,
   ) {
-    this.src = opts.vtepSource ? parseIp(opts.vtepSource) : null;
+    this.src = opts.vtepSource ? (parseAddr(opts.vtepSource)?.bytes ?? null) : null;
     if (opts.vtepSource && !this.src) throw new Error(`Expected an IPv4 or IPv6 address for the VXLAN source but received "${opts.vtepSource}"`);
     this.bdOfVni = opts.bdOfVni ?? ((vni) => vni);
     this.encapVrfId = opts.encapVrfId ?? 0;
@@ -116,7 +91,7 @@ export class EvpnProgrammer {
           await this.client.request('l2fib_add_del', { mac: c.mac, bd_id: bd, sw_if_index: 0, is_add: false });
         } catch (e) {
           // Deleting a MAC (or in a domain) VPP does not have: nothing to do.
-          if (!(e instanceof VppApiError && e.retval === NO_SUCH_ENTRY)) throw e;
+          if (!(e instanceof VppApiError && e.retval === RV.NO_SUCH_ENTRY)) throw e;
         }
         this.counters.macsDeleted++;
         this.report(c.handle, true);
@@ -142,7 +117,7 @@ export class EvpnProgrammer {
       });
       this.counters.bridgeDomainsCreated++;
     } catch (e) {
-      if (!(e instanceof VppApiError && e.retval === BD_ALREADY_EXISTS)) throw e;
+      if (!(e instanceof VppApiError && e.retval === RV.BD_ALREADY_EXISTS)) throw e;
     }
     this.bds.add(bd);
   }
@@ -164,7 +139,7 @@ export class EvpnProgrammer {
       sw = Number(r.sw_if_index);
       this.counters.tunnelsCreated++;
     } catch (e) {
-      if (!(e instanceof VppApiError && e.retval === TUNNEL_EXIST)) throw e;
+      if (!(e instanceof VppApiError && e.retval === RV.TUNNEL_EXIST)) throw e;
       sw = await this.findTunnel(src, vtep, vni);
     }
     await this.client.request('sw_interface_set_l2_bridge', { rx_sw_if_index: sw, bd_id: bd, port_type: 0, shg: 1, enable: true });

@@ -19,14 +19,14 @@
 //   no longer has.
 // - After a VPP restart, routes without a nexthop group are handed out again (see reprogramSpecial):
 //   the programmer's own recovery re-emits only the routes of its groups.
-import { AF_INET, AF_INET6, AF_MPLS, ChangeKind, ChangeSource, MacView, NhgView, Op, RouteView, Target } from '../dplane/types';
-import type { FibStore } from '../dplane/store';
+import { AF_INET, AF_INET6, AF_MPLS, ChangeKind, ChangeSource, MacView, NhgView, Op, RouteView, Target } from '../../dplane/types';
+import type { FibStore } from '../../dplane/store';
 import { AdoptedRoutes } from './adopted';
-import type { ReplySink, VppClient } from '../vpp/client';
-import { IP_ROUTE_ADD_DEL_FIXED, NO_SW_IF_INDEX, PathType, writeIpRouteAddDel } from '../vpp/codec';
-import { digestPaths, PathDigest } from '../vpp/pathdigest';
-import { PIC6_PREFIX, VppProgrammer } from '../vpp/programmer';
-import type { Logger } from './logger';
+import type { ReplySink, VppClient } from '../client';
+import { NO_SW_IF_INDEX, PathType } from '../codec';
+import { digestPaths, PathDigest } from '../pathdigest';
+import { PIC6_PREFIX, VppProgrammer } from '../programmer';
+import type { Logger } from './log';
 
 /** vnet/fib/fib_source.h: FIB_SOURCE_API, the source of routes added over the binary API. */
 export const FIB_SOURCE_API = 8;
@@ -482,11 +482,7 @@ export class Adoption implements ChangeSource {
 
   /** One ip_route_add_del is_add=0 in the client's current batch (paths are ignored on delete: fib_api.c). */
   private writeDelete(d: { family: 4 | 6; vppTable: number; addr: Uint8Array; len: number }): void {
-    const c = this.client;
-    const off = c.begin(IP_ROUTE_ADD_DEL_FIXED);
-    const len = writeIpRouteAddDel(c.batchBuf(), c.batchView(), off, c.ids.ip_route_add_del, c.clientIndex, 0,
-      false, false, d.vppTable, d.family === 6, d.addr, 0, d.len, null, 0);
-    c.commit(off, len, this.sinkIdx, 0, 'ip_route_add_del');
+    this.client.ipRouteAddDel(this.sinkIdx, 0, false, d.vppTable, d.family === 6, d.addr, d.len, null, 0);
   }
 
   private pumpDeletes(): void {

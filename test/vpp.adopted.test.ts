@@ -1,7 +1,7 @@
-// The adoption's compact route table (ts/daemon/adopted.ts) against a Map: add, take, sweep, growth, tombstones.
+// The adoption's compact route table (ts/vpp/adopt/adopted.ts) against a Map: add, take, sweep, growth, tombstones.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AdoptedRoutes } from '../ts/daemon/adopted';
+import { AdoptedRoutes } from '../ts/vpp/adopt/adopted';
 import { Rng } from '../ts/gen/rng';
 
 for (const words of [1, 4] as const) {
