@@ -42,7 +42,7 @@ test('npm pack: a tarball with compiled JavaScript, the addon sources and the VP
   assert.is(r.code, 0, r.stderr);
   const info = (JSON.parse(r.stdout) as { filename: string; files: { path: string }[] }[])[0];
   const files = new Set(info.files.map((f) => f.path));
-  for (const f of ['bin/fibpush.js', 'dist/ts/cli/main.js', 'dist/test/vpp-sim/index.js', 'binding.gyp', 'native/fpm_codec.cc', 'native/fpm_decode.h', 'vpp-api/json/ip.api.json', 'contrib/systemd/fibpush.service', 'package.json']) {
+  for (const f of ['bin/fibpush.js', 'dist/ts/cli/main.js', 'dist/ts/vpp-sim/index.js', 'dist/ts/frr-lab/harness.js', 'binding.gyp', 'native/fpm_codec.cc', 'native/fpm_decode.h', 'vpp-api/json/ip.api.json', 'contrib/systemd/fibpush.service', 'package.json']) {
     assert.ok(files.has(f), `${f} is in the tarball`);
   }
   for (const f of files) {

@@ -14,9 +14,10 @@ import { formatStatus } from '../../daemon/status';
 import { vppDataplaneFactory } from '../../daemon/vpp';
 import { AF_INET6 } from '../../dplane/types';
 import { formatAddr, parsePrefix } from '../../daemon/addr';
-import type { Forwarding, IfaceSpec, VppSimulator } from '../../../test/vpp-sim';
-import type { FrrLab } from '../../../test/frr/harness';
-import type { BgpFeeder as Feeder } from '../../../test/frr/bgp';
+import { VppSimulator } from '../../vpp-sim';
+import type { Forwarding, IfaceSpec } from '../../vpp-sim';
+import type { FrrLab } from '../../frr-lab/harness';
+import type { BgpFeeder as Feeder } from '../../frr-lab/bgp';
 
 const SPEC = {
   routes: { value: true },
@@ -34,8 +35,8 @@ const DEFAULT_REAL_ROUTES = 10_000;
 
 const HELP = `Usage: fibpush demo [options]
 
-Runs the whole pipeline on this machine with nothing else installed: a VPP simulator (from
-test/vpp-sim) as the dataplane, the fibpush daemon, and zebra's side played by a generated full
+Runs the whole pipeline on this machine with nothing else installed: a VPP simulator (fibpush's
+model of VPP's API socket and FIB) as the dataplane, the fibpush daemon, and zebra's side played by a generated full
 table encoded exactly as zebra replays it over FPM. Shows progress while it syncs, then the
 daemon's status and a few routes as VPP forwards them (lookups in the simulator's FIB).
 
@@ -52,26 +53,9 @@ Options:
   --verbose      the daemon's info logs on stderr
   --help         this text`;
 
-function repoDist(...p: string[]): string {
-  // dist/ts/cli/commands -> dist/
-  return path.join(__dirname, '..', '..', '..', ...p);
-}
-
-function loadSimulator(): typeof VppSimulator {
-  const file = repoDist('test', 'vpp-sim', 'index.js');
-  if (!fs.existsSync(file)) {
-    throw new Error(
-      `The VPP simulator is not built (${file} is missing). The demo runs from a fibpush checkout: ` +
-        'run `npm install` (or `npm run build:ts`) there first.',
-    );
-  }
-  return (require(file) as { VppSimulator: typeof VppSimulator }).VppSimulator;
-}
-
-function loadLab(): typeof import('../../../test/frr/harness') {
-  const file = repoDist('test', 'frr', 'harness.js');
-  if (!fs.existsSync(file)) throw new Error(`The FRR harness is not built (${file} is missing): run \`npm install\` in the checkout.`);
-  return require(file) as typeof import('../../../test/frr/harness');
+/** The real-FRR lab, loaded only for --real-zebra. */
+function loadLab(): typeof import('../../frr-lab/harness') & typeof import('../../frr-lab/bgp') {
+  return { ...(require('../../frr-lab/harness') as typeof import('../../frr-lab/harness')), ...(require('../../frr-lab/bgp') as typeof import('../../frr-lab/bgp')) };
 }
 
 interface DemoOpts {
@@ -221,7 +205,6 @@ async function keepRunning(control: string): Promise<void> {
 }
 
 async function demoGenerated(o: DemoOpts): Promise<number> {
-  const Sim = loadSimulator();
   const { generateFullTable, encodeTable, NO_NH } = require('../../gen/fulltable') as typeof import('../../gen/fulltable');
   const upstreams = 4;
   const v6 = Math.round((o.routes * 230) / 1230);
@@ -242,7 +225,7 @@ async function demoGenerated(o: DemoOpts): Promise<number> {
     hostIfIndex: u.ifindex,
     hostName: u.name,
   }));
-  const sim = await Sim.start({ interfaces });
+  const sim = await VppSimulator.start({ interfaces });
   teardown.add(() => sim.stop());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-demo-'));
   teardown.add(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -337,8 +320,7 @@ async function demoRealZebra(o: DemoOpts): Promise<number> {
     process.stderr.write(`fibpush demo --real-zebra: ${why}. Without it, \`fibpush demo\` plays zebra with a generated table.\n`);
     return 1;
   }
-  const { BgpFeeder, standardFeed } = require(repoDist('test', 'frr', 'bgp.js')) as typeof import('../../../test/frr/bgp');
-  const Sim = loadSimulator();
+  const { BgpFeeder, standardFeed } = lab;
   const n = o.routes;
   const feed = standardFeed({ ecmp4: Math.round(n * 0.7), ecmp6: Math.round(n * 0.1), weighted: Math.round(n * 0.1), single: Math.round(n * 0.1) });
   say(`fibpush demo: real zebra (FRR, in network namespaces) + bgpd fed ${fmtCount(feed.total)} prefixes by 2 eBGP peers -> fibpush -> VPP (simulator)`);
@@ -354,7 +336,7 @@ async function demoRealZebra(o: DemoOpts): Promise<number> {
     teardown.add(() => f.destroy());
     const interfaces: IfaceSpec[] = [];
     for (const l of frr.links) interfaces.push({ swIfIndex: l.n, name: `GigabitEthernet0/${7 + l.n}/0`, hostIfIndex: await frr.ifindex(l.dut), hostName: l.dut });
-    sim = await Sim.start({ interfaces });
+    sim = await VppSimulator.start({ interfaces });
     const sm = sim;
     teardown.add(() => sm.stop());
     const control = path.join(dir, 'control.sock');

@@ -1,4 +1,4 @@
-// VppSimulator: spawns the VPP simulator process (test/vpp-sim/main.ts) and drives it over its control socket, for tests, benches and demos.
+// VppSimulator: spawns the VPP simulator process (ts/vpp-sim/main.ts) and drives it over its control socket, for tests, benches and demos.
 //
 //   const sim = await VppSimulator.start({ seed: 1 });
 //   ... point a client at sim.apiSocket ...

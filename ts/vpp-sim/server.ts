@@ -19,7 +19,7 @@ import { buildTable, MsgTable } from './msgtable';
 import { FibModel, FibPath, IfaceSpec, NH_PROTO, NO_IF, PathSet, Prepared, prepare, RV, FIB_SOURCE, routesDigest, DEFAULT_INTERFACES, PrefixTable } from './fib';
 import { L2Model, macText } from './l2';
 import { maskWord, parseAddress, unionToWords, wordsToUnion } from './addr';
-import { Rng } from '../../ts/gen/rng';
+import { Rng } from '../gen/rng';
 
 export interface ServerOptions {
   socket: string;
