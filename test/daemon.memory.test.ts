@@ -19,7 +19,7 @@ import {
   newRouteView,
 } from '../ts/dplane/types';
 import { MemoryDataplane } from '../ts/daemon/memory-dataplane';
-import { parseAddr } from '../ts/daemon/addr';
+import { parseAddr } from '../ts/addr';
 
 type Change =
   | { kind: ChangeKind.Nhg; v: NhgView }

@@ -9,7 +9,7 @@ import { createLogger } from '../ts/daemon/logger';
 import { Registry, serveMetrics } from '../ts/daemon/metrics';
 import { controlRequest, serveControl } from '../ts/daemon/control';
 import { ProgressLine, progressText } from '../ts/daemon/progress';
-import { formatAddr, parseAddr, parsePrefix } from '../ts/daemon/addr';
+import { formatAddr, parseAddr, parsePrefix } from '../ts/addr';
 
 async function rejects(p: Promise<unknown>, re: RegExp): Promise<void> {
   try {

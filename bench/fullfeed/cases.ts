@@ -23,7 +23,7 @@ import { dumpCheck, FibCheck, memoryCheck, memorySig, ControlConn, normPrefix, s
 import { FamilyIx, FeedModel, TableSpec } from './model';
 import { cpuSeconds, FibpushProc, procStatusBytes, sleep, track, waitFor } from './procs';
 import { startVpp, stopVpp } from '../vpp-run';
-import { formatAddr } from '../../ts/daemon/addr';
+import { formatAddr } from '../../ts/addr';
 import { cleanVpp, rawClient, RawResult } from './rawclient';
 import { changedGroup, encodeNexthop, encodeReplace, encodeWithdraw, ZebraSide } from './zebra';
 

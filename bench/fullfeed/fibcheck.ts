@@ -10,7 +10,7 @@
 import * as net from 'net';
 import { VppClient } from '../../ts/vpp/client';
 import { FIB_PATH_SIZE, RouteDetailsView } from '../../ts/vpp/codec';
-import { formatAddr } from '../../ts/daemon/addr';
+import { formatAddr } from '../../ts/addr';
 import type { VppSimulator } from '../../ts/vpp-sim';
 import { FamilyIx, FeedModel, Leg, normAddr, sigOf } from './model';
 import { Rng } from '../../ts/gen/rng';

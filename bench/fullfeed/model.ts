@@ -6,7 +6,7 @@
 // written as a signature string: the legs (sw_if_index, next hop, share of traffic) of the best
 // preference that has a usable leg, as VPP forwards (docs/vpp-api.md "FIB semantics": preference
 // 0 is best, a backup at preference 1 is used when every better path is down).
-import { formatAddr } from '../../ts/daemon/addr';
+import { formatAddr } from '../../ts/addr';
 import { parseIp } from '../../ts/codec/encoder';
 import { FullTable, generateFullTable, NexthopObject, NO_NH, RouteSet } from '../../ts/gen/fulltable';
 

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { VppClient } from '../../ts/vpp/client';
 import { FIB_PATH_SIZE, readFibPath, RouteDetailsView } from '../../ts/vpp/codec';
 import { DEFAULT_PIC_TABLE } from '../../ts/vpp/programmer';
-import { formatAddr } from '../../ts/daemon/addr';
+import { formatAddr } from '../../ts/addr';
 import { VppSimulator, Forwarding } from '../../ts/vpp-sim';
 import { gateSuite } from '../helpers/skip';
 import { findVpp, RealVpp, TWO_LOOPS } from './vpp';

@@ -19,7 +19,7 @@ import { ControlServer, serveControl } from './control';
 import { Dataplane, MemoryDataplaneAdapter, RouteResult } from './dataplane';
 import type { Logger } from './logger';
 import { Histogram, MetricsServer, Registry, serveMetrics } from './metrics';
-import { formatAddr } from './addr';
+import { formatAddr } from '../addr';
 import { fmtCount, fmtDuration, fmtRate, ProgressLine } from './progress';
 import type { StatusReport } from './status';
 

@@ -3,7 +3,7 @@ import type { ChangeSource, RouteView } from '../dplane/types';
 import { MemoryDataplane } from './memory-dataplane';
 import type { DataplaneStatus } from './status';
 import type { LookupReply } from './lookup';
-import { parseAddr } from './addr';
+import { parseAddr } from '../addr';
 
 /** A route's result as the daemon needs it for feedback and progress (copied by whoever keeps it). */
 export interface RouteResult {

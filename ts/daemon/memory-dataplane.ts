@@ -14,7 +14,7 @@ import {
   RouteView,
   Target,
 } from '../dplane/types';
-import { formatAddr, formatV4, formatV6, parseAddr } from './addr';
+import { formatAddr, formatV4, formatV6, parseAddr } from '../addr';
 
 export interface MemoryPath {
   gw: string | null;

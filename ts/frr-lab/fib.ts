@@ -28,7 +28,7 @@ export const fibKey = (table: number, prefix: string): string => `${table} ${pre
 // ---------------------------------------------------------------------------------------------
 // Addresses
 
-import { formatV4, formatV6 } from '../daemon/addr';
+import { formatV4, formatV6 } from '../addr';
 
 export { formatV4, formatV6 };
 

@@ -4,7 +4,7 @@ import { canonicalAddr, canonicalPrefix, Fib, FibNexthop, fibKey, RouteType } fr
 import type { FullTable } from '../gen/fulltable';
 import { NO_NH } from '../gen/fulltable';
 import { DEFAULT_PIC_TABLE } from '../vpp/programmer';
-import { formatAddr } from '../daemon/addr';
+import { formatAddr } from '../addr';
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];

@@ -14,7 +14,7 @@ import { fmtCount, fmtDuration, fmtRate, ProgressLine } from '../../daemon/progr
 import { formatStatus } from '../../daemon/status';
 import { vppDataplaneFactory } from '../../daemon/vpp';
 import { AF_INET6 } from '../../dplane/types';
-import { formatAddr, parsePrefix } from '../../daemon/addr';
+import { formatAddr, parsePrefix } from '../../addr';
 import { VppSimulator } from '../../vpp-sim';
 import type { Forwarding, IfaceSpec } from '../../vpp-sim';
 import type { FrrLab } from '../../frr-lab/harness';

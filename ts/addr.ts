@@ -1,6 +1,6 @@
-// IP address text <-> bytes for the operations surface (status, lookups, logs); not used per route.
+// IP address text <-> bytes, shared by the daemon's operations surface (status, lookups, logs) and the VPP side's options (VXLAN source); not used per route.
 import { isIPv4, isIPv6 } from 'net';
-import { formatIp } from '../codec/format';
+import { formatIp } from './codec/format';
 
 /** Dotted quad. */
 export function formatV4(b: Uint8Array, off = 0): string {
