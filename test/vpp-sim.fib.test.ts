@@ -2,7 +2,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parsePrefix } from '../ts/vpp-sim/addr';
-import { FibModel, FibPath, mkPath, PathSpec, RV, NO_IF, PATH_FLAG, NH_PROTO, prepare } from '../ts/vpp-sim/fib';
+import { FibModel } from '../ts/vpp-sim/fib';
+import { FibPath, RV, NO_IF, PATH_FLAG, NH_PROTO } from '../ts/vpp-sim/fib-types';
+import { mkPath, PathSpec, prepare } from '../ts/vpp-sim/paths';
 import { L2Model } from '../ts/vpp-sim/l2';
 
 // Interfaces: local0 (0, down) plus these.

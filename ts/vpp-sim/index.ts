@@ -10,10 +10,10 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import type { Forwarding, IfaceSpec, MplsRouteJson, RouteJson, FibCounters } from './fib';
+import type { Forwarding, IfaceSpec, MplsRouteJson, RouteJson, FibCounters } from './fib-types';
 
-export type { Forwarding, Leg, IfaceSpec, RouteJson, MplsRouteJson, PathJson, FibCounters } from './fib';
-export { routesDigest, DEFAULT_INTERFACES } from './fib';
+export type { Forwarding, Leg, IfaceSpec, RouteJson, MplsRouteJson, PathJson, FibCounters } from './fib-types';
+export { routesDigest, DEFAULT_INTERFACES } from './fib-types';
 
 export interface SimOptions {
   /** Seed of the message-id assignment (default: from the clock, different every start). */

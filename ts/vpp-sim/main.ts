@@ -5,7 +5,7 @@
 //        [--delay-us N] [--json-dir DIR] [--verbose] [--exit-on-stdin-close]
 import * as fs from 'fs';
 import { VppSimServer, ServerOptions } from './server';
-import { IfaceSpec } from './fib';
+import { IfaceSpec } from './fib-types';
 
 function usage(msg: string): never {
   process.stderr.write(`vpp-sim: ${msg}\n`);
