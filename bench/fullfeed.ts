@@ -276,7 +276,7 @@ async function parent(argv: string[]): Promise<number> {
   };
   const specFile = path.join(dir, 'spec.json');
   fs.writeFileSync(specFile, JSON.stringify(spec));
-  const dpName = a.dataplane === 'simulator' ? 'VPP simulator (test/vpp-sim)' : a.dataplane === 'vpp' ? `VPP at ${a.vppSocket}` : 'memory dataplane';
+  const dpName = a.dataplane === 'simulator' ? 'VPP simulator (ts/vpp-sim)' : a.dataplane === 'vpp' ? `VPP at ${a.vppSocket}` : 'memory dataplane';
   say(
     `table: ${fmt(m.t.v4.count)} IPv4 + ${fmt(m.t.v6.count)} IPv6 routes, ${m.t.nexthops.length} nexthop objects, seed ${a.seed}; ` +
       `as zebra 8.4.4 replays it: NHG mode ${fmt(nhgBytes.length / 1048576, 1)} MiB (${fmt(nhgBytes.length / routes, 1)} B/route), ` +

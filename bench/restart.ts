@@ -13,7 +13,7 @@ import { FeedModel } from './fullfeed/model';
 import { cpuSeconds, FibpushProc, waitFor, sleep } from './fullfeed/procs';
 import { ZebraSide } from './fullfeed/zebra';
 import { dumpCheck } from './fullfeed/fibcheck';
-import { VppSimulator, IfaceSpec } from '../test/vpp-sim';
+import { VppSimulator, IfaceSpec } from '../ts/vpp-sim';
 import { startVpp, stopVpp, TWO_LOOPS } from './vpp-run';
 
 const HELP = `Usage: node dist/bench/restart.js [options]   (npm run bench:restart -- [options])

@@ -14,7 +14,7 @@ import { VppClient } from '../ts/vpp/client';
 import { VppProgrammer, ProgrammingMode } from '../ts/vpp/programmer';
 import { encode, encodePaths, writeIpRouteAddDel, FIB_PATH_SIZE, decode } from '../ts/vpp/codec';
 import { MESSAGES } from '../ts/vpp/gen/messages';
-import { VppSimulator } from '../test/vpp-sim/index';
+import { VppSimulator } from '../ts/vpp-sim';
 import { fmt } from './lib';
 
 interface Args {
@@ -270,7 +270,7 @@ async function main(): Promise<void> {
     process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
     return;
   }
-  const target = a.vppSocket ? `VPP at ${a.vppSocket}` : 'the VPP simulator (test/vpp-sim)';
+  const target = a.vppSocket ? `VPP at ${a.vppSocket}` : 'the VPP simulator (ts/vpp-sim)';
   process.stdout.write(`fibpush VPP programming: ${fmt(a.routes)} IPv4 /24 routes via one nexthop group into ${target}\n\n`);
   const enc = encodeCost();
   process.stdout.write('encode/decode cost per message\n');

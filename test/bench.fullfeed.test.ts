@@ -5,7 +5,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { VppSimulator } from './vpp-sim';
+import { VppSimulator } from '../ts/vpp-sim';
 import { FeedModel, TableSpec } from '../bench/fullfeed/model';
 import { dumpCheck, simLookupCheck } from '../bench/fullfeed/fibcheck';
 import { rawClient } from '../bench/fullfeed/rawclient';

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { spawn, ChildProcess } from 'child_process';
 import * as path from 'path';
 import { repoRoot } from './helpers/fixtures';
-import { waitFor } from './frr/proc';
+import { waitFor } from '../ts/frr-lab/proc';
 
 const BIN = path.join(repoRoot(), 'bin', 'fibpush.js');
 const ARGS = ['run', '--listen', '127.0.0.1:0', '--dataplane', 'memory', '--no-control', '--log-format', 'json', '--progress', 'off'];

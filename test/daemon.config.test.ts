@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { hostPortOption, parseArgs, UsageError } from '../ts/cli/command';
+import { hostPortOption, parseArgs, UsageError } from '../ts/options';
 import { RUN_OPTIONS, ResolveEnv, resolveConfig, runHelp, runOptionSpec } from '../ts/daemon/config';
 import { isLoopbackAddress } from '../ts/fpm/server';
 

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { repoRoot } from './helpers/fixtures';
-import { fibFromTable } from './e2e.fib';
+import { fibFromTable } from '../ts/frr-lab/sim-fib';
 import { generateFullTable } from '../ts/gen/fulltable';
 
 const BIN = path.join(repoRoot(), 'bin', 'fibpush.js');

@@ -18,7 +18,7 @@ import {
   newNhgView,
   newRouteView,
 } from '../ts/dplane/types';
-import { MemoryDataplane } from '../ts/dataplane/memory';
+import { MemoryDataplane } from '../ts/daemon/memory-dataplane';
 import { parseAddr } from '../ts/addr';
 
 type Change =

@@ -15,7 +15,7 @@ import { messageFromRow } from '../ts/codec/format';
 import { FpmEncoder, NLM_F_REQUEST, RTM_F_OFFLOAD, RTM_NEWROUTE } from '../ts/codec/encoder';
 import { controlRequest } from '../ts/daemon/control';
 import { runHelp } from '../ts/daemon/config';
-import { waitFor as pollFor } from './frr/proc';
+import { waitFor as pollFor } from '../ts/frr-lab/proc';
 import { collectJsonLogs } from './helpers/logs';
 
 const BIN = path.join(repoRoot(), 'bin', 'fibpush.js');
@@ -71,7 +71,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-/** Polls until `fn` gives a value (test/frr/proc.ts waitFor) with this suite's defaults. */
+/** Polls until `fn` gives a value (ts/frr-lab/proc.ts waitFor) with this suite's defaults. */
 function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 8000): Promise<T> {
   return pollFor(what, fn, ms, 25);
 }

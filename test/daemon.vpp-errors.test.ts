@@ -2,7 +2,7 @@
 // writing a change are told apart (their own log lines and counters), and the change still gets a result.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { VppSimulator } from './vpp-sim/index';
+import { VppSimulator } from '../ts/vpp-sim';
 import { FibStore } from '../ts/dplane/store';
 import { createLogger } from '../ts/daemon/logger';
 import { resolveConfig } from '../ts/daemon/config';

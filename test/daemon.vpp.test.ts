@@ -7,12 +7,12 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { repoRoot } from './helpers/fixtures';
-import { VppSimulator, IfaceSpec } from './vpp-sim';
-import { diffFib } from './frr/fib';
-import { fibFromTable, simFib } from './e2e.fib';
+import { VppSimulator, IfaceSpec } from '../ts/vpp-sim';
+import { diffFib } from '../ts/frr-lab/fib';
+import { fibFromTable, simFib } from '../ts/frr-lab/sim-fib';
 import { encodeTable, FullTable, generateFullTable } from '../ts/gen/fulltable';
 import { controlRequest } from '../ts/daemon/control';
-import { waitFor as pollFor } from './frr/proc';
+import { waitFor as pollFor } from '../ts/frr-lab/proc';
 import { collectJsonLogs } from './helpers/logs';
 
 const BIN = path.join(repoRoot(), 'bin', 'fibpush.js');
@@ -37,7 +37,7 @@ function truncated(t: FullTable, v4: number, v6: number): FullTable {
   return { ...t, v4: { ...t.v4, count: v4 }, v6: { ...t.v6, count: v6 } };
 }
 
-/** Polls until `fn` gives a value (test/frr/proc.ts waitFor) with this suite's defaults. */
+/** Polls until `fn` gives a value (ts/frr-lab/proc.ts waitFor) with this suite's defaults. */
 function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 15000): Promise<T> {
   return pollFor(what, fn, ms, 40);
 }

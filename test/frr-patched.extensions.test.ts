@@ -6,7 +6,7 @@ import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { FrrLab, waitFor } from './frr/harness';
+import { FrrLab, waitFor } from '../ts/frr-lab/harness';
 import { FpmRecorder, RecordedConnection } from './frr/recorder';
 import { decodeMessages, isNexthop, isRoute, NexthopMessage, PatchedGate, RouteMessage, routeKey } from './frr/patched-frr';
 import { FpmEncoder } from '../ts/codec/encoder';

@@ -2,10 +2,11 @@
 // single paths, IPv6) reach zebra's FPM stream as zebra reports them, through peer down/up.
 import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FrrGate, FrrLab, waitFor, BUFFER_FULL_KEY } from './frr/harness';
+import { FrrLab, waitFor, BUFFER_FULL_KEY } from '../ts/frr-lab/harness';
+import { FrrGate } from './frr/gate';
 import { FpmRecorder, RecordedConnection } from './frr/recorder';
-import { BgpFeeder, standardFeed, StandardFeed, prefixRange, updateMessages, withdrawMessages } from './frr/bgp';
-import { FibRoute } from './frr/fib';
+import { BgpFeeder, standardFeed, StandardFeed, prefixRange, updateMessages, withdrawMessages } from '../ts/frr-lab/bgp';
+import { FibRoute } from '../ts/frr-lab/fib';
 
 interface Ctx {
   lab: FrrLab;

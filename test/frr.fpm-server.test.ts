@@ -2,8 +2,9 @@
 // is zebra's FIB, offload frames reach zebra, and a dropped connection comes back as a new epoch.
 import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FrrGate, FrrLab, waitFor, BUFFER_FULL_KEY } from './frr/harness';
-import { FpmFib } from './frr/fib';
+import { FrrLab, waitFor, BUFFER_FULL_KEY } from '../ts/frr-lab/harness';
+import { FrrGate } from './frr/gate';
+import { FpmFib } from '../ts/frr-lab/fib';
 import { DropReason, FpmConnection, FpmServer } from '../ts/fpm/server';
 import { FeedbackSender } from '../ts/fpm/feedback';
 import { Kind } from '../ts/codec/layout';

@@ -2,11 +2,12 @@
 // FPM listener; what `show ip route json` reports is exactly what arrived, through flaps and reconnects.
 import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FrrGate, FrrLab, waitFor, BUFFER_FULL_KEY, parseNhgRib } from './frr/harness';
+import { FrrLab, waitFor, BUFFER_FULL_KEY, parseNhgRib } from '../ts/frr-lab/harness';
+import { FrrGate } from './frr/gate';
 import { FpmRecorder, RecordedConnection } from './frr/recorder';
-import { Fib, FibRoute } from './frr/fib';
+import { Fib, FibRoute } from '../ts/frr-lab/fib';
 import { FpmEncoder, RTPROT_ZSTATIC } from '../ts/codec/encoder';
-import { STATIC_ROUTES as STATIC } from './frr/static-routes';
+import { STATIC_ROUTES as STATIC } from '../ts/frr-lab/static-routes';
 
 interface Ctx {
   lab: FrrLab | null;

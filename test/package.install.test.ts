@@ -36,17 +36,23 @@ const installed = path.join(prefix, 'lib', 'node_modules', 'fibpush');
 const fibpushBin = path.join(prefix, 'bin', 'fibpush');
 const pathEnv = () => userEnv({ PATH: `${path.join(prefix, 'bin')}${path.delimiter}${process.env.PATH ?? ''}` });
 
-test('npm pack: a tarball with compiled JavaScript, the addon sources and the VPP API JSON, no tests or fixtures', async () => {
+test('npm pack: a tarball with compiled JavaScript (the simulator and the FRR lab the demo runs included), the addon sources and the VPP API JSON, no tests or fixtures', async () => {
   // npm test has just compiled dist/ (tsc -p .), so `prepare` (tsc again) is skipped here.
   const r = await sh('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: ROOT, timeoutMs: 120_000 });
   assert.is(r.code, 0, r.stderr);
   const info = (JSON.parse(r.stdout) as { filename: string; files: { path: string }[] }[])[0];
   const files = new Set(info.files.map((f) => f.path));
-  for (const f of ['bin/fibpush.js', 'dist/ts/cli/main.js', 'dist/test/vpp-sim/index.js', 'binding.gyp', 'native/fpm_codec.cc', 'native/fpm_decode.h', 'vpp-api/json/ip.api.json', 'contrib/systemd/fibpush.service', 'package.json']) {
+  for (const f of ['bin/fibpush.js', 'dist/ts/cli/main.js', 'dist/ts/vpp-sim/index.js', 'dist/ts/frr-lab/harness.js', 'binding.gyp', 'native/fpm_codec.cc', 'native/fpm_decode.h', 'vpp-api/json/ip.api.json', 'contrib/systemd/fibpush.service', 'package.json']) {
     assert.ok(files.has(f), `${f} is in the tarball`);
   }
+  // Every entry point package.json names is a file the tarball holds: `main` only where there is
+  // a library entry (fibpush is a command and has none), every `bin`.
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { main?: string; bin?: Record<string, string> };
+  const entries = [...(pkg.main !== undefined ? [pkg.main] : []), ...Object.values(pkg.bin ?? {})];
+  assert.ok(entries.length > 0, 'package.json names an entry point');
+  for (const e of entries) assert.ok(files.has(path.posix.normalize(e)), `${e} (package.json) is in the tarball`);
   for (const f of files) {
-    assert.not.match(f, /^(test|bench|ts)\//, `${f}: sources and tests stay out of the package`);
+    assert.not.match(f, /^(test|bench|ts)\/|^dist\/(test|bench)\//, `${f}: sources, tests and benches stay out of the package`);
     assert.not.match(f, /fixtures|\.test\.js$|\.map$|^build\//, `${f}: fixtures, compiled tests, source maps and local builds stay out`);
   }
   fs.renameSync(path.join(tmp, info.filename), path.join(tmp, 'fibpush.tgz'));

@@ -5,7 +5,7 @@ import { autoSpacing, DEFAULT_FAULTS, plan } from '../bench/soak/schedule';
 import { parseOptions, SoakOptions } from '../bench/soak/options';
 import { compareFibs, judgeResources } from '../bench/soak/checks';
 import { payload } from '../bench/soak/clients';
-import type { Fib } from './frr/fib';
+import type { Fib } from '../ts/frr-lab/fib';
 import { repoRoot } from './helpers/fixtures';
 
 const parse = (...a: string[]) => parseOptions(a, repoRoot()) as SoakOptions;

@@ -2,10 +2,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'fs';
-import { loadDefs, crossCheckGenerated, offsetOf } from './vpp-sim/defs';
+import { loadDefs, crossCheckGenerated, offsetOf } from '../ts/vpp-sim/defs';
 import { VPP_API_LAYOUTS } from '../ts/paths';
-import { compileSize, sizeAt, encode, decodeAt } from './vpp-sim/codec';
-import { buildTable } from './vpp-sim/msgtable';
+import { compileSize, sizeAt, encode, decodeAt } from '../ts/vpp-sim/codec';
+import { buildTable } from '../ts/vpp-sim/msgtable';
 
 const defs = loadDefs();
 

@@ -1,9 +1,11 @@
 // The VPP simulator's FIB model: each VPP 25.10 rule (docs/vpp-api.md, fib_api.c, fib_path.c) with its retval and the forwarding it leads to.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parsePrefix } from './vpp-sim/addr';
-import { FibModel, FibPath, mkPath, PathSpec, RV, NO_IF, PATH_FLAG, NH_PROTO, prepare } from './vpp-sim/fib';
-import { L2Model } from './vpp-sim/l2';
+import { parsePrefix } from '../ts/vpp-sim/addr';
+import { FibModel } from '../ts/vpp-sim/fib';
+import { FibPath, RV, NO_IF, PATH_FLAG, NH_PROTO } from '../ts/vpp-sim/fib-types';
+import { mkPath, PathSpec, prepare } from '../ts/vpp-sim/paths';
+import { L2Model } from '../ts/vpp-sim/l2';
 
 // Interfaces: local0 (0, down) plus these.
 const IFS = [

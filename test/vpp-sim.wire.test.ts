@@ -2,8 +2,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as net from 'net';
-import { VppSimulator } from './vpp-sim';
-import { loadDefs } from './vpp-sim/defs';
+import { VppSimulator } from '../ts/vpp-sim';
+import { loadDefs } from '../ts/vpp-sim/defs';
 
 // ------------------------------------------------------------------ a raw client (offsets from vpp-api/LAYOUTS.md)
 

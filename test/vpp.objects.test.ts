@@ -1,7 +1,7 @@
 // Nexthop groups keyed by what they forward to: zebra ids map onto one VPP object per content; renumbering writes no route, an unshared change is one call, a shared one moves only its routes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { VppSimulator } from './vpp-sim/index';
+import { VppSimulator } from '../ts/vpp-sim';
 import { TestSource } from './vpp.source';
 import { VppClient } from '../ts/vpp/client';
 import { VppProgrammer } from '../ts/vpp/programmer';

@@ -1,7 +1,7 @@
 // The VPP programmer against the VPP simulator: PIC vs inline, one call per group change, backup failover, tables, parking, restart, EVPN.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { VppSimulator, Forwarding } from './vpp-sim/index';
+import { VppSimulator, Forwarding } from '../ts/vpp-sim';
 import { TestSource, NhgSpec, RouteSpec } from './vpp.source';
 import { FakeVpp } from './vpp.fake';
 import { VppClient } from '../ts/vpp/client';

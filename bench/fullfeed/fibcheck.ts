@@ -11,7 +11,7 @@ import * as net from 'net';
 import { VppClient } from '../../ts/vpp/client';
 import { FIB_PATH_SIZE, RouteDetailsView } from '../../ts/vpp/codec';
 import { formatAddr } from '../../ts/addr';
-import type { VppSimulator } from '../../test/vpp-sim';
+import type { VppSimulator } from '../../ts/vpp-sim';
 import { FamilyIx, FeedModel, Leg, normAddr, sigOf } from './model';
 import { Rng } from '../../ts/gen/rng';
 

@@ -184,7 +184,7 @@ export class FibpushProc {
 }
 
 /** Resolves when `fn` returns a value other than undefined/false; throws after `ms`. */
-export { waitFor } from '../../test/frr/proc';
+export { waitFor } from '../../ts/frr-lab/proc';
 
 /** A parsed Prometheus text exposition. */
 export class Metrics {

@@ -1,6 +1,6 @@
 // The soak's checks: the dataplane's FIB against zebra's (the generator's model, or a real zebra's FIB), prefix by prefix; routes lost during a fault; fibpush's RSS and file descriptors.
 import { dumpCheck } from '../fullfeed/fibcheck';
-import { diffFib, Fib, FibRoute } from '../../test/frr/fib';
+import { diffFib, Fib, FibRoute } from '../../ts/frr-lab/fib';
 import type { GeneratedZebra } from './zebra-gen';
 
 export interface FibResult {
@@ -63,7 +63,7 @@ const show = (r: FibRoute | undefined): string => (r ? `${r.type} [${r.nexthops.
 const same = (a: FibRoute | undefined, b: FibRoute | undefined): boolean => show(a) === show(b);
 
 /**
- * A real zebra's FIB against the dataplane's (both in test/frr/fib.ts's shape). `before` is
+ * A real zebra's FIB against the dataplane's (both in ts/frr-lab/fib.ts's shape). `before` is
  * zebra's FIB when the fault began: a route equal in `before` and now, not `touched` by churn
  * meanwhile, but different in the dataplane is lost.
  */

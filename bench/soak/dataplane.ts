@@ -1,5 +1,5 @@
 // The soak's dataplane: the VPP simulator (which can be made to close its socket, restart empty, answer slowly, fail requests and flap links) or a running VPP the soak can only read.
-import { IfaceSpec, SimCounters, VppSimulator } from '../../test/vpp-sim';
+import { IfaceSpec, SimCounters, VppSimulator } from '../../ts/vpp-sim';
 
 export class Dataplane {
   private constructor(

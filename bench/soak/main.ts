@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { IfaceSpec } from '../../test/vpp-sim';
+import type { IfaceSpec } from '../../ts/vpp-sim';
 import { FeedModel } from '../fullfeed/model';
 import { freePort, repoRoot } from '../fullfeed/procs';
 import { Daemon } from './daemon';
@@ -68,7 +68,7 @@ async function generatedEnv(o: SoakOptions, dir: string, logFile: string, t0: nu
     dp,
     swIfIndexes: [...new Set(m.ifSw.values())],
     zebraName: `generated (${o.endMarker ? 'with' : 'without'} the end-of-replay marker)`,
-    dataplaneName: dp.sim ? 'VPP simulator (test/vpp-sim)' : `VPP at ${o.vppRun ? path.join(o.vppRun, 'api.sock') : o.vppSocket}`,
+    dataplaneName: dp.sim ? 'VPP simulator (ts/vpp-sim)' : `VPP at ${o.vppRun ? path.join(o.vppRun, 'api.sock') : o.vppSocket}`,
     quietAfterFault: !o.endMarker,
     close: async () => {
       await player.close();

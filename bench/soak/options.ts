@@ -49,7 +49,7 @@ Run:
   --zebra KIND          generated (default): this process plays zebra 8.4.4's FPM stream from a
                         generated table (ts/gen/fulltable.ts) and keeps the model of zebra's FIB;
                         real: Debian's FRR 8.4 zebra in network namespaces (root), fed by a BGP
-                        speaker (test/frr/bgp.ts) and staticd; fibpush runs in zebra's namespace
+                        speaker (ts/frr-lab/bgp.ts) and staticd; fibpush runs in zebra's namespace
   --routes N            table size (default 200,000; a full table: 1,230,000; with --zebra real
                         the BGP feed, default 10,000)
   --nhgs N              nexthop objects of the generated table (default 32)
@@ -72,7 +72,7 @@ ${FAULT_HELP}
   --converge-timeout S  how long after a fault the FIB may take to equal zebra's (default 90)
   --slow-us N           dp-slow: microseconds per API message (default 1000: slower than the churn)
   --fail-fraction F     dp-fail: fraction of route requests failed (default 0.2)
-Dataplane (default: the VPP simulator, test/vpp-sim):
+Dataplane (default: the VPP simulator, ts/vpp-sim):
   --vpp-socket PATH     a running VPP's API socket; dataplane faults and flaps are then skipped
   --vpp-run DIR         a real VPP started in DIR by tools/vpp/run.sh (two loopbacks; next hops
                         10.0.0.2@1,10.0.1.2@2,fd00:0:0:1::2@1,fd00:0:0:2::2@2 unless --nexthops

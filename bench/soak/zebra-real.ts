@@ -1,4 +1,4 @@
-// A real zebra as the soak's zebra: Debian's FRR 8.4 in network namespaces (test/frr/harness.ts), routes from staticd and the test BGP speaker (test/frr/bgp.ts), fibpush in zebra's namespace, the simulator as the dataplane.
+// A real zebra as the soak's zebra: Debian's FRR 8.4 in network namespaces (ts/frr-lab/harness.ts), routes from staticd and the test BGP speaker (ts/frr-lab/bgp.ts), fibpush in zebra's namespace, the simulator as the dataplane.
 //
 // Churn is BGP: peer 0 withdraws and re-announces prefixes that peer 1 also announces, so zebra's
 // groups lose and regain a member (ECMP 2 <-> 1) and weighted prefixes come back with another
@@ -8,12 +8,12 @@
 // nexthop groups afresh; bgpd and staticd reconnect to it and install their routes again).
 import * as fs from 'fs';
 import * as path from 'path';
-import { simFib } from '../../test/e2e.fib';
-import { BgpFeeder, FeedRoute, standardFeed, StandardFeed } from '../../test/frr/bgp';
-import type { Fib } from '../../test/frr/fib';
-import { FrrLab, frrUnavailableReason, waitFor } from '../../test/frr/harness';
-import { STATIC_ROUTES } from '../../test/frr/static-routes';
-import type { IfaceSpec } from '../../test/vpp-sim';
+import { simFib } from '../../ts/frr-lab/sim-fib';
+import { BgpFeeder, FeedRoute, standardFeed, StandardFeed } from '../../ts/frr-lab/bgp';
+import type { Fib } from '../../ts/frr-lab/fib';
+import { FrrLab, frrUnavailableReason, waitFor } from '../../ts/frr-lab/harness';
+import { STATIC_ROUTES } from '../../ts/frr-lab/static-routes';
+import type { IfaceSpec } from '../../ts/vpp-sim';
 import { Rng } from '../../ts/gen/rng';
 import { FibResult, compareFibs } from './checks';
 import type { ClientKind, ClientResult } from './clients';
@@ -242,7 +242,7 @@ export async function realEnv(o: SoakOptions, dir: string, logFile: string, t0: 
     dp: sim,
     swIfIndexes: lab.links.map((l) => l.n),
     zebraName: p.name,
-    dataplaneName: 'VPP simulator (test/vpp-sim)',
+    dataplaneName: 'VPP simulator (ts/vpp-sim)',
     /** Stock zebra sends no end-of-replay marker: a replay ends by fibpush's quiet period, which churn would keep from expiring. */
     quietAfterFault: true,
     close: async () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes (once) and caches a Debian 13 (trixie) root with Debian's FRR 10.3, for running zebra 10.3
 # next to the host's 8.4.4: its binaries need trixie's libc, so the tests and capture scripts run
-# them with `chroot ROOT` inside their own network and mount namespaces (test/frr/harness.ts,
+# them with `chroot ROOT` inside their own network and mount namespaces (ts/frr-lab/harness.ts,
 # test/fixtures/frr-10.3/tools/). Nothing here touches the machine's apt configuration.
 #
 # Usage: bash test/frr/debian13-root.sh        prints the root's path as its last line

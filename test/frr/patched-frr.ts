@@ -129,5 +129,5 @@ export type RouteMessage = Extract<DecodedMessage, { kind: 'route' }>;
 export const isNexthop = (m: DecodedMessage): m is NexthopMessage => m.kind === 'nexthop';
 export const isRoute = (m: DecodedMessage): m is RouteMessage => m.kind === 'route';
 
-/** "<table> <dst>/<len>" of a route message, as test/frr/fib.ts keys routes. */
+/** "<table> <dst>/<len>" of a route message, as ts/frr-lab/fib.ts keys routes. */
 export const routeKey = (m: RouteMessage): string => `${m.table} ${m.dst}/${m.dstLen}`;

@@ -3,8 +3,8 @@
 import * as net from 'net';
 import { createDecoder, DecoderImpl } from '../../ts/codec/decoder';
 import { FpmStreamReader } from '../../ts/codec/stream';
-import { FpmFib } from './fib';
-import { waitFor } from './proc';
+import { FpmFib } from '../../ts/frr-lab/fib';
+import { waitFor } from '../../ts/frr-lab/proc';
 
 export interface RecordedConnection {
   chunks: Buffer[];

@@ -10,7 +10,7 @@ import { readFixtureText, repoRoot } from './fixtures';
 import { parseIpmonFile } from './ipmon';
 import { collectJsonLogs } from './logs';
 import { controlRequest } from '../../ts/daemon/control';
-import { waitFor as pollFor } from '../frr/proc';
+import { waitFor as pollFor } from '../../ts/frr-lab/proc';
 
 export const BIN = path.join(repoRoot(), 'bin', 'fibpush.js');
 

@@ -9,7 +9,7 @@ import { VppClient } from '../../ts/vpp/client';
 import { FIB_PATH_SIZE, readFibPath, RouteDetailsView } from '../../ts/vpp/codec';
 import { DEFAULT_PIC_TABLE } from '../../ts/vpp/programmer';
 import { formatAddr } from '../../ts/addr';
-import { VppSimulator, Forwarding } from '../vpp-sim';
+import { VppSimulator, Forwarding } from '../../ts/vpp-sim';
 import { gateSuite } from '../helpers/skip';
 import { findVpp, RealVpp, TWO_LOOPS } from './vpp';
 import { INTERFACE_MAP, playZebra, ROUTES, scenarioFibpush, stream, synced } from './scenario';

@@ -11,7 +11,7 @@ import { controlRequest } from '../../ts/daemon/control';
 import { FeedModel, FamilyIx } from '../../bench/fullfeed/model';
 import { dumpCheck } from '../../bench/fullfeed/fibcheck';
 import { changedGroup, encodeNexthop } from '../../bench/fullfeed/zebra';
-import { waitFor as pollFor } from '../frr/proc';
+import { waitFor as pollFor } from '../../ts/frr-lab/proc';
 import { Fibpush, startFibpush as startProc } from '../helpers/fibpush-proc';
 import { gateSuite } from '../helpers/skip';
 import { playZebra } from './scenario';

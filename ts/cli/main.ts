@@ -1,7 +1,8 @@
 // `fibpush` entry point: dispatches to the subcommands in ts/cli/commands/.
 import * as fs from 'fs';
 import * as path from 'path';
-import { Command, UsageError } from './command';
+import type { Command } from './command';
+import { UsageError } from '../options';
 import { REPO_ROOT } from '../paths';
 
 type CommandModule = { command: Command };

@@ -3,7 +3,7 @@ import * as net from 'net';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { UsageError, hostPortOption } from '../cli/command';
+import { UsageError, hostPortOption } from '../options';
 import type { DecoderImpl } from '../codec/decoder';
 import { isLoopbackAddress } from '../fpm/server';
 import { DEFAULT_VPP_SOCKET } from '../vpp/client';

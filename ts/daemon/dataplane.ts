@@ -1,6 +1,6 @@
 // The dataplane behind the daemon: one shape for the memory dataplane and the VPP programmer (start, kick, status, results).
 import type { ChangeSource, RouteView } from '../dplane/types';
-import { MemoryDataplane } from '../dataplane/memory';
+import { MemoryDataplane } from './memory-dataplane';
 import type { DataplaneStatus } from './status';
 import type { LookupReply } from './lookup';
 import { parseAddr } from '../addr';

@@ -1,5 +1,5 @@
 // Forwarding lookups over the control socket (`fibpush status --lookup`), and how they print.
-import type { MemoryPath, MemoryRoute } from '../dataplane/memory';
+import type { MemoryPath, MemoryRoute } from './memory-dataplane';
 
 export interface LookupReply {
   addr: string;

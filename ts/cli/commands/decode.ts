@@ -1,6 +1,7 @@
 // `fibpush decode FILE`: an FPM capture as readable text (like `ip monitor`) or JSON lines.
 import * as fs from 'fs';
-import { Command, parseArgs, UsageError } from '../command';
+import type { Command } from '../command';
+import { parseArgs, UsageError } from '../../options';
 import { createDecoder, Decoder } from '../../codec/decoder';
 import { FpmStreamReader } from '../../codec/stream';
 import { FpmFrameError } from '../../codec/codes';

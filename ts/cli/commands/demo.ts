@@ -4,7 +4,8 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import type { DecoderImpl } from '../../codec/decoder';
-import { Command, UsageError, intOption, parseArgs } from '../command';
+import type { Command } from '../command';
+import { UsageError, intOption, parseArgs } from '../../options';
 import { DaemonConfig, DEFAULT_FEEDBACK_RATE, DEFAULT_MAX_PARKED, parseTableMap } from '../../daemon/config';
 import { defaultPeerPolicy, ownPeerPolicy, PeerPolicy } from '../../fpm/peer';
 import { stopWithNpmParent } from '../parent';
@@ -15,9 +16,10 @@ import { formatStatus } from '../../daemon/status';
 import { vppDataplaneFactory } from '../../daemon/vpp';
 import { AF_INET6 } from '../../dplane/types';
 import { formatAddr, parsePrefix } from '../../addr';
-import type { Forwarding, IfaceSpec, VppSimulator } from '../../../test/vpp-sim';
-import type { FrrLab } from '../../../test/frr/harness';
-import type { BgpFeeder as Feeder } from '../../../test/frr/bgp';
+import { VppSimulator } from '../../vpp-sim';
+import type { Forwarding, IfaceSpec } from '../../vpp-sim';
+import type { FrrLab } from '../../frr-lab/harness';
+import type { BgpFeeder as Feeder } from '../../frr-lab/bgp';
 
 const SPEC = {
   routes: { value: true },
@@ -35,8 +37,8 @@ const DEFAULT_REAL_ROUTES = 10_000;
 
 const HELP = `Usage: fibpush demo [options]
 
-Runs the whole pipeline on this machine with nothing else installed: a VPP simulator (from
-test/vpp-sim) as the dataplane, the fibpush daemon, and zebra's side played by a generated full
+Runs the whole pipeline on this machine with nothing else installed: a VPP simulator (fibpush's
+model of VPP's API socket and FIB) as the dataplane, the fibpush daemon, and zebra's side played by a generated full
 table encoded exactly as zebra replays it over FPM. Shows progress while it syncs, then the
 daemon's status and a few routes as VPP forwards them (lookups in the simulator's FIB).
 
@@ -53,28 +55,9 @@ Options:
   --verbose      the daemon's info logs on stderr
   --help         this text`;
 
-function repoDist(...p: string[]): string {
-  // dist/ts/cli/commands -> dist/
-  return path.join(__dirname, '..', '..', '..', ...p);
-}
-
-function loadSimulator(): typeof VppSimulator {
-  const file = repoDist('test', 'vpp-sim', 'index.js');
-  if (!fs.existsSync(file)) {
-    throw new Error(
-      `The VPP simulator is not built (${file} is missing). The demo runs from a fibpush checkout: ` +
-        'run `npm install` (or `npm run build:ts`) there first.',
-    );
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path computed at run time, present only in a checkout
-  return (require(file) as { VppSimulator: typeof VppSimulator }).VppSimulator;
-}
-
-function loadLab(): typeof import('../../../test/frr/harness') {
-  const file = repoDist('test', 'frr', 'harness.js');
-  if (!fs.existsSync(file)) throw new Error(`The FRR harness is not built (${file} is missing): run \`npm install\` in the checkout.`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path computed at run time, present only in a checkout
-  return require(file) as typeof import('../../../test/frr/harness');
+/** The real-FRR lab, loaded only for --real-zebra. */
+function loadLab(): typeof import('../../frr-lab/harness') & typeof import('../../frr-lab/bgp') {
+  return { ...(require('../../frr-lab/harness') as typeof import('../../frr-lab/harness')), ...(require('../../frr-lab/bgp') as typeof import('../../frr-lab/bgp')) };
 }
 
 interface DemoOpts {
@@ -224,8 +207,6 @@ async function keepRunning(control: string): Promise<void> {
 }
 
 async function demoGenerated(o: DemoOpts): Promise<number> {
-  const Sim = loadSimulator();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the generator loads only for this demo
   const { generateFullTable, encodeTable, NO_NH } = require('../../gen/fulltable') as typeof import('../../gen/fulltable');
   const upstreams = 4;
   const v6 = Math.round((o.routes * 230) / 1230);
@@ -246,7 +227,7 @@ async function demoGenerated(o: DemoOpts): Promise<number> {
     hostIfIndex: u.ifindex,
     hostName: u.name,
   }));
-  const sim = await Sim.start({ interfaces });
+  const sim = await VppSimulator.start({ interfaces });
   teardown.add(() => sim.stop());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fibpush-demo-'));
   teardown.add(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -341,9 +322,7 @@ async function demoRealZebra(o: DemoOpts): Promise<number> {
     process.stderr.write(`fibpush demo --real-zebra: ${why}. Without it, \`fibpush demo\` plays zebra with a generated table.\n`);
     return 1;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path computed at run time, present only in a checkout
-  const { BgpFeeder, standardFeed } = require(repoDist('test', 'frr', 'bgp.js')) as typeof import('../../../test/frr/bgp');
-  const Sim = loadSimulator();
+  const { BgpFeeder, standardFeed } = lab;
   const n = o.routes;
   const feed = standardFeed({ ecmp4: Math.round(n * 0.7), ecmp6: Math.round(n * 0.1), weighted: Math.round(n * 0.1), single: Math.round(n * 0.1) });
   say(`fibpush demo: real zebra (FRR, in network namespaces) + bgpd fed ${fmtCount(feed.total)} prefixes by 2 eBGP peers -> fibpush -> VPP (simulator)`);
@@ -359,7 +338,7 @@ async function demoRealZebra(o: DemoOpts): Promise<number> {
     teardown.add(() => f.destroy());
     const interfaces: IfaceSpec[] = [];
     for (const l of frr.links) interfaces.push({ swIfIndex: l.n, name: `GigabitEthernet0/${7 + l.n}/0`, hostIfIndex: await frr.ifindex(l.dut), hostName: l.dut });
-    sim = await Sim.start({ interfaces });
+    sim = await VppSimulator.start({ interfaces });
     const sm = sim;
     teardown.add(() => sm.stop());
     const control = path.join(dir, 'control.sock');

@@ -1,7 +1,8 @@
 // `fibpush record`: plays the FPM server for zebra and saves its stream byte for byte, with a live decoded count.
 import * as fs from 'fs';
 import * as path from 'path';
-import { Command, UsageError, hostPortOption, intOption, parseArgs } from '../command';
+import type { Command } from '../command';
+import { UsageError, hostPortOption, intOption, parseArgs } from '../../options';
 import { createDecoder, DecoderImpl } from '../../codec/decoder';
 import { FpmStreamReader } from '../../codec/stream';
 import { Batch, Kind } from '../../codec/layout';

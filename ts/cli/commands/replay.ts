@@ -1,7 +1,8 @@
 // `fibpush replay`: plays zebra for an FPM server: connects, sends a capture (optionally paced), closes cleanly.
 import * as fs from 'fs';
 import * as net from 'net';
-import { Command, UsageError, hostPortOption, intOption, parseArgs } from '../command';
+import type { Command } from '../command';
+import { UsageError, hostPortOption, intOption, parseArgs } from '../../options';
 
 const SPEC = {
   to: { value: true },

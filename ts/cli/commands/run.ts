@@ -1,5 +1,6 @@
 // `fibpush run`: the daemon's command line: options, logger, progress line, signals.
-import { Command, parseArgs } from '../command';
+import type { Command } from '../command';
+import { parseArgs } from '../../options';
 import { resolveConfig, runHelp, runOptionSpec, DaemonConfig } from '../../daemon/config';
 import { createLogger, Logger } from '../../daemon/logger';
 import { ProgressLine } from '../../daemon/progress';

@@ -1,6 +1,7 @@
 // `fibpush status`: asks a running daemon over its control socket and prints JSON or a readable summary.
 import * as net from 'net';
-import { Command, UsageError, intOption, parseArgs } from '../command';
+import type { Command } from '../command';
+import { UsageError, intOption, parseArgs } from '../../options';
 import { defaultControlPath } from '../../daemon/config';
 import { controlRequest, ControlError } from '../../daemon/control';
 import { formatStatus, StatusReport } from '../../daemon/status';

@@ -1,10 +1,10 @@
 // Throughput of the VPP simulator through its socket: N routes programmed by a minimal pipelined client, then dumped; routes/s and the simulator's CPU.
 //
-//   node dist/test/vpp-sim/perf.js [routes=1000000] [window=1000] [paths=1|recursive|labels] [delay-us=0]
+//   node dist/bench/vpp-sim.js [routes=1000000] [window=1000] [paths=1|recursive|labels] [delay-us=0]
 // The client here is deliberately minimal (one Buffer per window, no codec) so the figure is the
 // simulator's own cost; VPP 25.10 itself does ~270k routes/s with a window of 64-1000 (vpp-api.md).
 import * as net from 'net';
-import { VppSimulator } from './index';
+import { VppSimulator } from '../ts/vpp-sim';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const WINDOW = Number(process.argv[3] ?? 1000);

@@ -1,17 +1,17 @@
-// Comparable FIBs for the daemon and end-to-end tests: the VPP simulator's FIB, a generated table and zebra's FIB in test/frr/fib.ts's shape.
-import type { VppSimulator, PathJson, RouteJson } from './vpp-sim';
-import { canonicalAddr, canonicalPrefix, Fib, FibNexthop, fibKey, RouteType } from './frr/fib';
-import type { FullTable } from '../ts/gen/fulltable';
-import { NO_NH } from '../ts/gen/fulltable';
-import { DEFAULT_PIC_TABLE } from '../ts/vpp/programmer';
-import { formatAddr } from '../ts/addr';
+// Comparable FIBs for the daemon tests, the end-to-end suites and the soak: the VPP simulator's FIB and a generated table's, in fib.ts's shape (zebra's FIB).
+import type { VppSimulator, PathJson, RouteJson } from '../vpp-sim';
+import { canonicalAddr, canonicalPrefix, Fib, FibNexthop, fibKey, RouteType } from './fib';
+import type { FullTable } from '../gen/fulltable';
+import { NO_NH } from '../gen/fulltable';
+import { DEFAULT_PIC_TABLE } from '../vpp/programmer';
+import { formatAddr } from '../addr';
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
 }
 
-/** test/frr/fib.ts normalisation: weights divided by their gcd, legs sorted. */
+/** fib.ts normalisation: weights divided by their gcd, legs sorted. */
 export function normalise(nhs: FibNexthop[]): FibNexthop[] {
   const g = nhs.reduce((acc, n) => gcd(acc, n.weight), 0) || 1;
   for (const n of nhs) n.weight /= g;

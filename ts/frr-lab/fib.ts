@@ -1,6 +1,6 @@
 // Comparable FIBs: zebra's `show ip[v6] route ... json` and a decoded FPM stream both reduce to
-// the same shape (table, prefix, type, resolved nexthops), so tests can diff them route by route.
-import { Attr, Batch, Kind } from '../../ts/codec/layout';
+// the same shape (table, prefix, type, resolved nexthops), so tests and the soak can diff them route by route.
+import { Attr, Batch, Kind } from '../codec/layout';
 
 export type RouteType = 'unicast' | 'blackhole' | 'unreachable' | 'prohibit';
 
@@ -28,7 +28,7 @@ export const fibKey = (table: number, prefix: string): string => `${table} ${pre
 // ---------------------------------------------------------------------------------------------
 // Addresses
 
-import { formatV4, formatV6 } from '../../ts/addr';
+import { formatV4, formatV6 } from '../addr';
 
 export { formatV4, formatV6 };
 

@@ -1,5 +1,6 @@
 // FrrLab: a real FRR 8.4 zebra (+ staticd/bgpd on demand) in network namespaces of its own,
-// every path in a temp dir, for tests that need zebra's real FPM stream. See docs/frr-testing.md.
+// every path in a temp dir, for the tests, the soak and `fibpush demo --real-zebra`, which need
+// zebra's real FPM stream. See docs/frr-testing.md.
 import { spawn, ChildProcess, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
@@ -8,7 +9,6 @@ import * as path from 'path';
 import {
   cleanupStale,
   destroyNetnsSync,
-  frrUnavailableReason,
   killQuiet,
   listenInNetns,
   nextStem,
@@ -19,49 +19,8 @@ import {
   waitFor,
 } from './proc';
 import { diffFib, Fib, fibFromZebraJson, parseConcatenatedJson } from './fib';
-import type { Test } from 'uvu';
-import { gateSuite } from '../helpers/skip';
 
-export { requireFrr, frrUnavailableReason, listenInNetns, spawnInNetns, waitFor, sleep } from './proc';
-
-/**
- * Skip/fail policy for a suite of real-FRR tests sharing one lab set up in `test.before`:
- * `check()` at the top of every test returns true when the test should run. When FRR cannot run
- * here it throws if CI is set (a loud failure) and otherwise warns loudly and returns false (a
- * skip). A failed set-up (`fail(e)` from the before hook) makes every test throw it, so uvu
- * reports it per test instead of aborting the whole run.
- */
-export class FrrGate {
-  private readonly why: string | null;
-  private warned = false;
-  private err: unknown = null;
-  /** `more`: a further reason the suite cannot run (e.g. test/frr/root.ts frr10UnavailableReason()). */
-  constructor(readonly suite: string, more: string | null = null) {
-    this.why = frrUnavailableReason() ?? more;
-  }
-  get available(): boolean {
-    return this.why === null;
-  }
-  /**
-   * The suite's `test`, gated: when FRR cannot run here its tests are registered as skipped
-   * with the reason (failing instead under CI, which installs FRR); hooks must check `available`.
-   */
-  guard<T>(test: Test<T>): Test<T> {
-    return gateSuite(test, this.why === null ? null : `real FRR cannot run here: ${this.why}`, 'ci-installs');
-  }
-  fail(e: unknown): void {
-    this.err = e;
-  }
-  check(): boolean {
-    if (this.err) throw this.err;
-    if (this.why === null) return true;
-    const msg = `real-FRR suite "${this.suite}" cannot run: ${this.why}`;
-    if (process.env.CI) throw new Error(`${msg} (CI is set: this is a failure, not a skip)`);
-    if (!this.warned) console.warn(`\n!!! SKIPPED ${msg}\n`);
-    this.warned = true;
-    return false;
-  }
-}
+export { frrUnavailableReason, listenInNetns, spawnInNetns, waitFor, sleep } from './proc';
 
 const FRR_BIN = '/usr/lib/frr';
 

@@ -1,4 +1,4 @@
-// VppSimulator: spawns the VPP simulator process (test/vpp-sim/main.ts) and drives it over its control socket, for tests, benches and demos.
+// VppSimulator: spawns the VPP simulator process (ts/vpp-sim/main.ts) and drives it over its control socket, for tests, benches and demos.
 //
 //   const sim = await VppSimulator.start({ seed: 1 });
 //   ... point a client at sim.apiSocket ...
@@ -10,10 +10,10 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import type { Forwarding, IfaceSpec, MplsRouteJson, RouteJson, FibCounters } from './fib';
+import type { Forwarding, IfaceSpec, MplsRouteJson, RouteJson, FibCounters } from './fib-types';
 
-export type { Forwarding, Leg, IfaceSpec, RouteJson, MplsRouteJson, PathJson, FibCounters } from './fib';
-export { routesDigest, DEFAULT_INTERFACES } from './fib';
+export type { Forwarding, Leg, IfaceSpec, RouteJson, MplsRouteJson, PathJson, FibCounters } from './fib-types';
+export { routesDigest, DEFAULT_INTERFACES } from './fib-types';
 
 export interface SimOptions {
   /** Seed of the message-id assignment (default: from the clock, different every start). */

@@ -1,11 +1,11 @@
 // The VPP simulator's process entry: parses flags, serves the API and control sockets, prints one "ready" line.
 //
-//   node dist/test/vpp-sim/main.js --socket PATH [--control PATH] [--seed N] [--omit name_crc,...]
+//   node dist/ts/vpp-sim/main.js --socket PATH [--control PATH] [--seed N] [--omit name_crc,...]
 //        [--interfaces FILE | --interfaces-json JSON] [--id-mode module|message] [--no-padding]
 //        [--delay-us N] [--json-dir DIR] [--verbose] [--exit-on-stdin-close]
 import * as fs from 'fs';
 import { VppSimServer, ServerOptions } from './server';
-import { IfaceSpec } from './fib';
+import { IfaceSpec } from './fib-types';
 
 function usage(msg: string): never {
   process.stderr.write(`vpp-sim: ${msg}\n`);

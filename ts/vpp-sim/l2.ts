@@ -11,7 +11,8 @@
 // (SAME_SRC_DST -82); adding an existing one is TUNNEL_EXIST -75, deleting a missing one -6. A
 // tunnel is an interface (vxlan_tunnelN, admin and link up) that l2fib entries can point at.
 import { formatAddress } from './addr';
-import { FibModel, NO_IF, RV } from './fib';
+import { FibModel } from './fib';
+import { NO_IF, RV } from './fib-types';
 
 export interface BridgeDomain {
   bdId: number;

@@ -7,8 +7,8 @@
 // `crossCheckGenerated()` reports any disagreement between the two readings.
 import * as fs from 'fs';
 import * as path from 'path';
-import { VPP_API_JSON_DIR } from '../../ts/paths';
-import * as gen from '../../ts/vpp/gen/messages';
+import { VPP_API_JSON_DIR } from '../paths';
+import * as gen from '../vpp/gen/messages';
 
 export type Prim = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'u64' | 'i64' | 'f64' | 'bool';
 

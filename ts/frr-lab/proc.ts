@@ -49,7 +49,7 @@ export function runIn(ns: string, cmd: string, args: readonly string[], opts: { 
   return run('ip', ['netns', 'exec', ns, cmd, ...args], opts);
 }
 
-/** Why real-FRR tests cannot run here, or null when they can. */
+/** Why the lab cannot run here (real FRR in network namespaces), or null when it can. */
 export function frrUnavailableReason(): string | null {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'not running as root (network namespaces need it)';
   for (const f of ['/usr/lib/frr/zebra', '/usr/lib/frr/staticd', '/usr/lib/frr/bgpd', '/usr/bin/vtysh']) {
@@ -62,20 +62,6 @@ export function frrUnavailableReason(): string | null {
     return '`ip netns` or `unshare` is not usable';
   }
   return null;
-}
-
-/**
- * Gate for tests that need real FRR: returns true when they can run. Otherwise, in CI
- * (`process.env.CI` set) it throws so the test fails loudly; elsewhere it warns loudly and the
- * caller skips. Never a silent skip.
- */
-export function requireFrr(what: string): boolean {
-  const why = frrUnavailableReason();
-  if (why === null) return true;
-  const msg = `real-FRR test "${what}" cannot run: ${why}`;
-  if (process.env.CI) throw new Error(`${msg} (CI is set: this is a failure, not a skip)`);
-  console.warn(`\n!!! SKIPPED ${msg}\n`);
-  return false;
 }
 
 function pidAlive(pid: number): boolean {

@@ -8,7 +8,7 @@
 // Plausible plugin modules pad the table to the ~800 entries (~53 KB) of a real VPP, so a client
 // must reassemble the reply across reads.
 import { SimDefs } from './defs';
-import { uniformSource } from '../../ts/gen/rng';
+import { uniformSource } from '../gen/rng';
 
 export interface MsgTable {
   /** name -> id for every message the simulator knows (announced or not). */
