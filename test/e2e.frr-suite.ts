@@ -121,6 +121,25 @@ async function fibsEqual(c: Ctx, what: string, ms = 45000): Promise<Fib> {
   }
 }
 
+/**
+ * Waits until zebra holds the whole BGP feed, each kind's last prefix with its legs, for 2 s on
+ * end: after `clear bgp *` the old routes may still be there before the sessions drop.
+ */
+async function feedInstalled(c: Ctx, what: string): Promise<void> {
+  const f = c.feed;
+  let since = 0;
+  await waitFor(what, async () => {
+    const z = await c.lab.fib();
+    const ok = [...z.keys()].filter((k) => k.startsWith('254 ')).length >= f.total &&
+      z.get(`254 ${f.weighted[f.weighted.length - 1]}`)?.nexthops.length === 2 &&
+      z.get(`254 ${f.ecmp6[f.ecmp6.length - 1]}`)?.nexthops.length === 2 &&
+      z.has(`254 ${f.single[f.single.length - 1]}`);
+    if (!ok) since = 0;
+    else if (since === 0) since = Date.now();
+    return ok && Date.now() - since >= 2000;
+  }, 90000);
+}
+
 async function noBufferFull(c: Ctx): Promise<void> {
   const fc = await c.lab.fpmCounters();
   assert.is(fc[BUFFER_FULL_KEY], 0, "zebra's FPM output buffer never filled");
@@ -273,7 +292,7 @@ test('zebra killed and restarted: a new epoch, its replay, the sweep; then BGP b
     assert.ok(s.counters['store.swept'] > swept0, 'the sweep withdrew what the new zebra did not replay');
   } else assert.ok(o.frr !== '8.4', 'bgpd 8.4 does not reinstall into a restarted zebra');
   await c.lab.vtysh('clear bgp *');
-  await waitFor('BGP routes back in zebra', async () => (await c.lab.fib()).get(`254 ${c.feed.weighted[0]}`)?.nexthops.length === 2, 60000);
+  await feedInstalled(c, 'the whole feed back in zebra after clear bgp');
   await fibsEqual(c, 'BGP back after zebra restart', 60000);
   await noBufferFull(c);
 });
@@ -290,6 +309,9 @@ test('the VPP simulator restarted empty: everything programmed again', async () 
 test('fibpush killed and restarted while VPP keeps its FIB: no unchanged route withdrawn', async () => {
   if (!gate.check()) return;
   const c = ctx!;
+  // zebra's table complete and programmed first: a BGP session still settling would add routes.
+  await feedInstalled(c, 'the whole feed in zebra before the kill');
+  await fibsEqual(c, 'before the kill', 60000);
   const before = await simFib(c.sim, { ifindexOfSw: c.ifindexOfSw });
   await killFibpush(c);
   await c.sim.resetCounters();
