@@ -232,7 +232,8 @@ export class ChangeQueue {
         this.installed++;
       }
       if ((f & EF.Failed) !== 0) {
-        t.flags[id] = f & ~EF.Failed;
+        // Not `f & ~Failed`: that would drop the Installed bit just set (the count would drift).
+        t.flags[id] &= ~EF.Failed;
         if (fc !== FC_MAC) this.failedRoutes--;
       }
       return;
