@@ -214,7 +214,7 @@ export class Groups {
     return n.users > 0 || n.parents.length > 0 || this.backups.isBackup(n.id);
   }
 
-  checkPendingDelete(n: Nhg): void {
+  private checkPendingDelete(n: Nhg): void {
     if (this.deferring) {
       this.deferred.push(n);
       return;
@@ -336,7 +336,7 @@ export class Groups {
     this.propagate(n, ++this.markSeq, 0);
   }
 
-  propagate(n: Nhg, stamp: number, depth: number): void {
+  private propagate(n: Nhg, stamp: number, depth: number): void {
     if (n.mark === stamp || depth > 8) return;
     n.mark = stamp;
     n.version++;

@@ -264,7 +264,7 @@ export class Queries {
 
   /** A nexthop object by zebra id (or implicit id), present or placeholder. */
   nhgById(id: number): NhgInfo | undefined {
-    const n = id >= IMPLICIT_BASE ? this.g.implicitById.get(id) : this.g.byId.get(id);
+    const n = this.g.byAnyId(id);
     if (n === undefined && id < IMPLICIT_BASE) {
       const slot = this.g.missing.find(id);
       if (slot < 0) return undefined;

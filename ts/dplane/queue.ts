@@ -9,7 +9,7 @@ import { EF, KeyTable, NIL } from './keytable';
 import { LANE_OF_PROTOCOL } from './lanes';
 import { flatten, Leg, Nhg } from './nhg';
 import { ChangeKind, LANES, Lane, MacView, NhgView, Op, PathView, RouteView, Target, newMacView, newNhgView, newRouteView } from './types';
-import { FC_FAMILY, FC_MAC, FC_MPLS, IMPLICIT_BASE, RouteKey, StoreCounters, TGT_MISSING, TGT_REF } from './model';
+import { FC_FAMILY, FC_MAC, FC_MPLS, RouteKey, StoreCounters, TGT_MISSING, TGT_REF } from './model';
 import { familyOf, Groups } from './groups';
 import type { Tables } from './tables';
 
@@ -186,7 +186,7 @@ export class ChangeQueue {
   }
 
   /** What the dataplane should have for a target: itself, or nothing while its group is parked. */
-  desired(tgt: number): number {
+  private desired(tgt: number): number {
     if (tgt < TGT_REF) return tgt;
     if (tgt >= TGT_MISSING) return 0;
     const n = this.g.slots[tgt - TGT_REF]!;
@@ -194,7 +194,7 @@ export class ChangeQueue {
   }
 
   /** Moves one programmed user from group `from` to group `to` (targets, 0/special = none). */
-  reprogram(from: number, to: number): void {
+  private reprogram(from: number, to: number): void {
     if (to >= TGT_REF) this.g.slots[to - TGT_REF]!.progUsers++;
     if (from >= TGT_REF) {
       const o = this.g.slots[from - TGT_REF]!;
@@ -246,7 +246,7 @@ export class ChangeQueue {
     this.lastError = { error: error ?? 'failed', route: fc === FC_MAC ? null : this.t.routeKeyOf(fc, id) };
   }
 
-  pushPath(arr: PathView[], pool: PathView[], l: Leg, w: number): void {
+  private pushPath(arr: PathView[], pool: PathView[], l: Leg, w: number): void {
     const i = arr.length;
     if (i === pool.length) pool.push(newPathView());
     const p = pool[i];
@@ -261,7 +261,7 @@ export class ChangeQueue {
     arr.push(p);
   }
 
-  fillNhg(n: Nhg, op: Op): void {
+  private fillNhg(n: Nhg, op: Op): void {
     const v = this.nhg;
     v.op = op;
     v.id = n.id;
@@ -278,7 +278,7 @@ export class ChangeQueue {
 
 
   /** `lane`: the lane the change was queued in (a key changing protocol while queued keeps its place). */
-  fillRoute(fc: number, id: number, op: Op, tgt: number, lane: number): void {
+  private fillRoute(fc: number, id: number, op: Op, tgt: number, lane: number): void {
     const t = this.t.rt[fc];
     const v = this.route;
     v.op = op;
@@ -305,7 +305,7 @@ export class ChangeQueue {
     }
   }
 
-  fillMac(id: number, op: Op, tgt: number): void {
+  private fillMac(id: number, op: Op, tgt: number): void {
     const m = this.t.macs;
     const v = this.mac;
     v.op = op;
@@ -339,7 +339,7 @@ export class ChangeQueue {
   reemitIfindex(ifindex: number): number {
     let k = 0;
     for (const id of this.g.groupsUsingIfindex(ifindex)) {
-      const n = id >= IMPLICIT_BASE ? this.g.implicitById.get(id) : this.g.byId.get(id);
+      const n = this.g.byAnyId(id);
       if (n === undefined || !n.programmed || !n.wanted) continue;
       n.version++;
       this.queueNhg(n);
@@ -353,7 +353,7 @@ export class ChangeQueue {
    * programs paths per route instead of through a shared group). Returns how many were queued.
    */
   reemitRoutesUsing(nhgId: number): number {
-    const n = nhgId >= IMPLICIT_BASE ? this.g.implicitById.get(nhgId) : this.g.byId.get(nhgId);
+    const n = this.g.byAnyId(nhgId);
     if (n === undefined) return 0;
     const tgt = n.ref + TGT_REF;
     let k = 0;
