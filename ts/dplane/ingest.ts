@@ -235,7 +235,8 @@ export class Ingest {
       return;
     }
     c.routeNew++;
-    this.ep.received++;
+    const ep = this.ep;
+    ep.received++;
     const attrs = b.attrs[r];
     const rtype = b.rtype[r];
     let tgt: number;
@@ -262,6 +263,7 @@ export class Ingest {
     }
     const id = t.insert();
     const f = t.flags[id];
+    const epoch = ep.epoch;
     const proto = b.protocol[r];
     let dirty = false;
     let force = false;
@@ -281,16 +283,16 @@ export class Ingest {
       dirty = true;
     } else if (t.proto[id] !== proto) {
       dirty = force = true;
-    } else if (this.ep.state === 'replaying' && t.epoch[id] !== this.ep.epoch) {
+    } else if (ep.state === 'replaying' && t.epoch[id] !== epoch) {
       // First sight in this replay of an unchanged route: a refresh, nothing to program.
     } else {
       dirty = force = true; // a live re-install of the same route
     }
     t.tgt[id] = tgt;
     t.proto[id] = proto;
-    if ((f & EF.Exists) === 0 || t.epoch[id] !== this.ep.epoch) this.ep.routesCur++;
+    if ((f & EF.Exists) === 0 || t.epoch[id] !== epoch) ep.routesCur++;
     t.flags[id] = f | EF.Exists | (force ? EF.Force : 0);
-    t.epoch[id] = this.ep.epoch;
+    t.epoch[id] = epoch;
     if (dirty) this.q.enqueueRoute(fc, id, LANE_OF_PROTOCOL[proto]);
   }
 
