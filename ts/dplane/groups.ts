@@ -85,7 +85,6 @@ export class Groups {
     d.length = 0;
   }
 
-
   /**
    * The target of a route naming nexthop `id`: the object when zebra sent it (or a group names
    * it), else a compact missing-id slot, or 0 when maxParked routes already wait for ids
@@ -136,8 +135,6 @@ export class Groups {
       if (!this.implicitById.has(id)) return id;
     }
   }
-
-  // ---------------------------------------------------------------- nexthop objects
 
   newNhg(id: number): Nhg {
     const ref = this.freeRefs.length > 0 ? this.freeRefs.pop()! : this.slots.length;

@@ -349,7 +349,6 @@ export class Ingest {
     else if ((t.flags[id] & EF.Dirty) === 0) this.q.release(t, id);
   }
 
-
   /**
    * One nexthop message is applied as a whole before anything it stopped referencing is
    * released: a group re-sent with other members and a backup that is a former member must not

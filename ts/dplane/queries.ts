@@ -61,7 +61,6 @@ export class Queries {
     return id >= 0 && (t.flags[id] & EF.Exists) !== 0 && t.tgt[id] === 0;
   }
 
-
   /** Failover state of group `id`: its backup, whether the primary or the backup set forwards. */
   protection(id: number): ProtectionInfo | undefined {
     const n = this.g.byId.get(id);
@@ -77,8 +76,6 @@ export class Queries {
     flatten(n, 1, (l) => out.push({ ifindex: l.ifindex, blackhole: l.blackhole, flags: l.flags }));
     return out;
   }
-
-  // ---------------------------------------------------------------- queries (status, tests)
 
   counts(): StoreCounts {
     const byTable: Record<string, number> = {};
@@ -193,7 +190,6 @@ export class Queries {
       handle: t.handle(fc, id),
     };
   }
-
 
   /** Every route zebra currently has (parked ones included), in no particular order. */
   *routes(): IterableIterator<RouteInfo> {

@@ -276,7 +276,6 @@ export class ChangeQueue {
     v.family = familyOf(n);
   }
 
-
   /** `lane`: the lane the change was queued in (a key changing protocol while queued keeps its place). */
   private fillRoute(fc: number, id: number, op: Op, tgt: number, lane: number): void {
     const t = this.t.rt[fc];
