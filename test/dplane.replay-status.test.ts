@@ -15,8 +15,7 @@ interface Counts {
 
 /** What replayStatus reports, by walking every route, MAC and nexthop object of the store. */
 function walk(s: FibStore): { refreshed: Counts; stale: Counts } {
-  const inner = s as unknown as { rt: KeyTable[]; macs: KeyTable; epoch: number; byId: Map<number, { present: boolean; epoch: number }> };
-  const e = inner.epoch;
+  const e = s.epochs.epoch;
   const refreshed = { routes: 0, nhgs: 0, macs: 0 };
   const stale = { routes: 0, nhgs: 0, macs: 0 };
   const count = (t: KeyTable, k: 'routes' | 'macs'): void => {
@@ -26,9 +25,9 @@ function walk(s: FibStore): { refreshed: Counts; stale: Counts } {
         else stale[k]++;
       }
   };
-  for (const t of inner.rt) count(t, 'routes');
-  count(inner.macs, 'macs');
-  for (const n of inner.byId.values())
+  for (const t of s.tables.rt) count(t, 'routes');
+  count(s.tables.macs, 'macs');
+  for (const n of s.groups.byId.values())
     if (n.present) {
       if (n.epoch === e) refreshed.nhgs++;
       else stale.nhgs++;
@@ -144,7 +143,7 @@ test('replayStatus does not walk the route table (it reads counters)', () => {
   for (let i = 0; i < 50; i++) w.route('new', { dst: `10.1.${i}.0/24`, nhId: 1 });
   s.ingest(w.batch, w.chunk);
   // Entry flags hidden from any walk: the figures must still come out right.
-  const rt = (s as unknown as { rt: KeyTable[] }).rt[0];
+  const rt = s.tables.rt[0];
   const saved = rt.flags.slice();
   rt.flags.fill(0);
   const st = s.replayStatus();

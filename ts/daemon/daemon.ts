@@ -301,6 +301,15 @@ export class Daemon {
         refused: this.store.counters.routeRefusedParked,
       });
     }
+    if (refused.failedLog) {
+      // The store applied the rest of the batch: the session goes on (a reconnect would replay into the same failure).
+      const f = this.store.lastRowFailure();
+      this.log.warn('zebra message not applied: counted, its route answered offload-failed', {
+        failed: this.store.counters.rowsFailed,
+        error: f?.error,
+        route: f?.route ? describeKey(f.route) : undefined,
+      });
+    }
     for (const h of refused.handles) this.feedback.reportHandle(h, false);
     this.dataplane.kick();
     if (this.store.counters.doneRows !== this.lastDone) {
@@ -482,6 +491,7 @@ export class Daemon {
     r.counter('fibpush_fpm_messages_total', 'Netlink messages decoded.', () => sc.rows);
     r.counter('fibpush_fpm_bad_frames_total', 'FPM stream errors (each drops the connection).', () => sc.drops['stream-error']);
     r.counter('fibpush_fpm_bad_messages_total', 'Malformed netlink messages skipped.', () => sc.badRows);
+    r.counter('fibpush_store_rows_failed_total', 'zebra messages the FIB mirror failed to apply (counted; the session goes on).', () => st.counters.rowsFailed);
     r.counter('fibpush_fpm_connections_total', 'zebra connections accepted.', () => sc.connections);
     r.counter('fibpush_fpm_refused_total', 'Connections refused while zebra was connected.', () => sc.drops.busy);
     r.counter('fibpush_fpm_refused_peer_total', 'Connections refused because the peer is not zebra\'s user.', () => sc.refusedPeer);
@@ -549,6 +559,11 @@ function prefixed(p: string, o: Record<string, number>): Record<string, number> 
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(o)) out[p + k] = v;
   return out;
+}
+
+function describeKey(k: RouteKey): string {
+  if (k.family !== AF_INET && k.family !== AF_INET6) return `mpls label ${k.label}`;
+  return `${formatAddr(k.family === AF_INET ? 4 : 6, k.addr)}/${k.len} table ${k.table}`;
 }
 
 function describeRoute(r: RouteResult): string {

@@ -15,6 +15,7 @@ import {
   Target,
 } from '../dplane/types';
 import { formatAddr, formatV4, formatV6, parseAddr } from '../addr';
+import { maskWord } from '../dplane/keytable';
 
 export interface MemoryPath {
   gw: string | null;
@@ -109,7 +110,7 @@ function copyPath(p: PathView): MemoryPath {
 }
 
 function maskV4(a: number, len: number): number {
-  return len === 0 ? 0 : (a & (~0 << (32 - len))) >>> 0;
+  return maskWord(a, len);
 }
 
 export class MemoryDataplane {

@@ -13,6 +13,7 @@ export type {
   RouteInfo,
   RouteKey,
   RouteLookup,
+  RowFailure,
   StoreCounts,
 } from './store';
 export { StoreCounters } from './store';

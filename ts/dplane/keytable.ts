@@ -20,6 +20,14 @@ export const enum EF {
 /** End of an intrusive list (qnext) and "no handle". */
 export const NIL = 0xffffffff;
 
+/**
+ * Word `w` of a prefix of `len` bits, given the address word `a` and bits = len - 32 * w: bits
+ * past the prefix cleared (zebra sends host bits as configured; the mirror keys the network).
+ */
+export function maskWord(a: number, bits: number): number {
+  return bits <= 0 ? 0 : bits >= 32 ? a >>> 0 : (a & (0xffffffff << (32 - bits))) >>> 0;
+}
+
 export const MAX_ENTRIES = (1 << 27) - 1; // ids fit below the index slot's fingerprint bits
 
 // Index slot: entry id + 1 in the low 27 bits (0 = empty), 5 bits of the key's hash above, so a
@@ -130,6 +138,21 @@ export class KeyTable {
     if (key[o] !== k[0]) return false;
     for (let i = 1; i < w; i++) if (key[o + i] !== k[i]) return false;
     return this.len[id] === this.kLen && this.tbl[id] === this.kTbl;
+  }
+
+  /**
+   * Sets the probe key to the prefix of `len` bits whose address starts at bytes[off] (4 bytes a
+   * word, big-endian), host bits cleared, in table index `tbl`.
+   */
+  probePrefix(bytes: Uint8Array, off: number, len: number, tbl: number): void {
+    const k = this.k;
+    const w = this.words;
+    for (let j = 0; j < w; j++) {
+      const p = off + 4 * j;
+      k[j] = maskWord(((bytes[p] << 24) | (bytes[p + 1] << 16) | (bytes[p + 2] << 8) | bytes[p + 3]) >>> 0, len - 32 * j);
+    }
+    this.kLen = len;
+    this.kTbl = tbl;
   }
 
   /** The entry id of the probe key, or -1. */
