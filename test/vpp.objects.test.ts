@@ -1,4 +1,4 @@
-// Nexthop groups keyed by what they forward to: zebra ids map onto one VPP object per content; renumbering writes no route, an unshared change is one call, a shared one moves only its routes.
+// Nexthop groups keyed by what they forward to: a renumbered id maps onto the object of the stale id with its content, writing no route; live ids keep objects of their own, so a change is one call; a shared one moves only its routes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { VppSimulator } from '../ts/vpp-sim';
@@ -53,7 +53,9 @@ for (const mode of ['pic', 'inline'] as const) {
     assert.is(p.counters.routesOk, N);
     const before = await s.lookup(0, '20.0.4.9');
     await s.resetCounters();
-    // The same groups under new ids, in another order; the routes move to them; the old ids go.
+    // zebra restarted: its old ids are stale until the sweep. The same groups under new ids, in
+    // another order; the routes move to them; the old ids go.
+    for (const id of [1, 2, 3]) src.stale.add(id);
     src.setNhg({ id: 102, primary: [A, B] });
     src.setNhg({ id: 103, primary: [A], backup: [B] });
     src.setNhg({ id: 101, primary: [A] });
@@ -68,31 +70,30 @@ for (const mode of ['pic', 'inline'] as const) {
   });
 }
 
-test('pic: an unshared group changes in place with one call; a shared one gets its own object and only its routes move', async () => {
+test('pic: live groups with equal content keep objects of their own, so a change of either is one call', async () => {
   const { p, s, src } = await setup();
   src.setNhg({ id: 1, primary: [A] });
-  src.setNhg({ id: 2, primary: [A] }); // same content as 1: the same object
+  src.setNhg({ id: 2, primary: [A] }); // same content as 1, both live: each its own object
   for (let i = 0; i < N; i++) src.setRoute({ prefix: prefix(i), nhg: i < 100 ? 2 : 1 });
   src.setNhg({ id: 5, primary: [B] });
   for (let i = N; i < 2 * N; i++) src.setRoute({ prefix: prefix(i), nhg: 5 });
   await idle(p);
-  assert.is(p.status().nhgObjects, 2);
-  assert.equal(p.hostOf(1)!.addr, p.hostOf(2)!.addr, 'ids 1 and 2 share one host route');
-  // 5 alone on its object: one call moves its 20k routes.
+  assert.is(p.status().nhgObjects, 3);
+  assert.is(p.counters.objectsNotShared, 1);
+  assert.is.not(p.hostOf(1)!.addr, p.hostOf(2)!.addr, 'ids 1 and 2 have host routes of their own');
+  // Each changes in place: one call, whatever the number of routes.
   await s.resetCounters();
   src.setNhg({ id: 5, primary: [A, B] });
   await idle(p);
   assert.is(await calls(s), 1);
-  assert.is(p.counters.nhgInPlace, 1);
   assert.is((await s.lookup(0, prefix(N + 7).replace('.0/24', '.1'))).legs.length, 2);
-  // 2 shares its object with 1: it gets one of its own, and only its 100 routes move.
   await s.resetCounters();
   src.setNhg({ id: 2, primary: [B] });
   await idle(p);
-  assert.is(await calls(s), 1 + 100, 'a new host route, then the 100 routes of id 2');
+  assert.is(await calls(s), 1, 'one host route rewritten, no route');
+  assert.is(p.counters.nhgInPlace, 2);
   assert.is((await s.lookup(0, '20.0.5.1')).legs[0].nh, '10.0.2.1', 'a route of id 2 follows it');
   assert.is((await s.lookup(0, '20.1.5.1')).legs[0].nh, '10.0.1.1', 'the routes of id 1 stay');
-  assert.is(p.status().nhgObjects, 3);
   // The last id of an object goes: its host route is withdrawn once nothing points at it.
   for (let i = 0; i < 100; i++) src.setRoute({ prefix: prefix(i), nhg: 1 });
   src.delNhg(2);
@@ -100,6 +101,27 @@ test('pic: an unshared group changes in place with one call; a shared one gets i
   assert.is(p.status().nhgObjects, 2);
   assert.is(p.counters.objectsWithdrawn, 1);
   assert.is((await s.lookup(0, '20.0.5.1')).legs[0].nh, '10.0.1.1');
+});
+
+test('pic: a renumbered id shares the stale id\'s object; changed while both exist, it gets its own and only its routes move', async () => {
+  const { p, s, src } = await setup();
+  src.setNhg({ id: 1, primary: [A] });
+  for (let i = 0; i < N; i++) src.setRoute({ prefix: prefix(i), nhg: 1 });
+  await idle(p);
+  src.stale.add(1);
+  await s.resetCounters();
+  src.setNhg({ id: 7, primary: [A] });
+  for (let i = 0; i < 100; i++) src.setRoute({ prefix: prefix(i), nhg: 7 });
+  await idle(p);
+  assert.is(await calls(s), 0, 'the same object: nothing written');
+  assert.equal(p.hostOf(7)!.addr, p.hostOf(1)!.addr);
+  // Shared, 7 changes: a new host route, then its 100 routes; the stale id's routes stay.
+  await s.resetCounters();
+  src.setNhg({ id: 7, primary: [B] });
+  await idle(p);
+  assert.is(await calls(s), 1 + 100);
+  assert.is((await s.lookup(0, '20.0.5.1')).legs[0].nh, '10.0.2.1');
+  assert.is((await s.lookup(0, '20.1.5.1')).legs[0].nh, '10.0.1.1');
 });
 
 test('EVPN: MACs on an L2 group that zebra renumbers are not written again', async () => {

@@ -104,6 +104,12 @@ export class TestSource implements ChangeSource {
   replays = 0;
   /** Set false to test a source without the optional hooks. */
   hooks = true;
+  /** Group ids not announced in zebra's current replay (ChangeSource.nhgStale): a restarted zebra's old ids. */
+  readonly stale = new Set<number>();
+
+  nhgStale(id: number): boolean {
+    return !this.nhgs.has(id) || this.stale.has(id);
+  }
 
   setNhg(spec: NhgSpec): this {
     this.nhgs.set(spec.id, spec);

@@ -152,10 +152,10 @@ export class FibStore implements ChangeSource {
 
   // ---------------------------------------------------------------- ChangeSource (queue.ts)
 
-  /** ChangeSource.nhgStale: present, and not (re)announced in the current epoch. */
+  /** ChangeSource.nhgStale: gone (deleted by zebra, its Del maybe still queued), or not (re)announced in the current epoch. */
   nhgStale(id: number): boolean {
     const n = this.groups.byId.get(id);
-    return n !== undefined && n.present && n.epoch !== this.epochs.epoch;
+    return n === undefined || !n.present || n.epoch !== this.epochs.epoch;
   }
 
   next(): ChangeKind {

@@ -147,9 +147,9 @@ export interface ChangeSource {
    */
   replayAll?(): number;
   /**
-   * Optional. Whether group `id` exists and was not announced in zebra's current replay: a
-   * replay is under way or its sweep is pending, and zebra may have renumbered the group (a
-   * restarted zebra gives new ids). A dataplane that shares one object among groups with equal
+   * Optional. Whether group `id` is gone (zebra deleted it) or was not announced in zebra's
+   * current replay: a replay is under way or its sweep is pending, and zebra may have renumbered
+   * the group (a restarted zebra gives new ids). A dataplane that shares one object among groups with equal
    * content lets a new group join an object only while every group using it is stale: live
    * groups sharing an object would turn a change of one into a write per route.
    */

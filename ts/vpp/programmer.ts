@@ -531,9 +531,22 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
    */
   rebindAdopted(nhgId: number, family: 4 | 6, oid: number): boolean {
     const g = this.nhgs.get(nhgId);
-    if (!g || !this.objects.rebindAdopted(g, family, oid)) return false;
+    if (!g) return false;
+    const x = this.objects.get(oid);
+    if (x && x.hostFam === family && x.refs === 1) {
+      // Claimed by another group with the same paths: the two may trade (PicObjects.swapAdopted).
+      const gx = this.nhgs.get(x.users[0]);
+      return gx !== undefined && this.objects.swapAdopted(g, gx, oid);
+    }
+    if (!this.objects.rebindAdopted(g, family, oid)) return false;
     this.objects.write(g.obj!, g);
     return true;
+  }
+
+  /** Adoption found route(s) of group `nhgId` unchanged in VPP: they go through its object. */
+  routedThrough(nhgId: number): void {
+    const o = this.nhgs.get(nhgId)?.obj;
+    if (o) o.routed = true;
   }
 
   /** Whether an object holds host route `oid` of `family` (adoption withdraws the others). */
@@ -565,7 +578,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       // renumbered replay): VPP already forwards it so.
       this.counters.rewritesAvoided++;
       const o = this.nhgs.get(r.nhgId)?.obj;
-      if (o) o.used = true; // the route VPP holds goes through it
+      if (o) o.used = o.routed = true; // the route VPP holds goes through it
       this.reportNow(r, true);
       return;
     }
@@ -583,7 +596,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
       nPaths = this.sel.n;
       if (r.target === Target.Nhg && !isMpls) {
         const o = this.nhgs.get(r.nhgId)?.obj;
-        if (o) o.used = true;
+        if (o) o.used = o.routed = true;
       }
     }
     const c = this.client;

@@ -404,6 +404,7 @@ export class Adoption implements ChangeSource {
         }
       }
       this.counters.unchanged++;
+      if (r.target === Target.Nhg) this.programmer.routedThrough(r.nhgId);
       this.store.routeResult(r.handle, true);
       this.opts.onUnchanged(r);
       if (++swallowed >= SWALLOW_SLICE) {

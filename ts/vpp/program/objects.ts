@@ -37,6 +37,8 @@ export interface NhgObject {
   users: number[];
   /** Routes in VPP may go through it: one was written, kept (rewritesAvoided) or adopted through it. rebindAdopted() moves only an unused object. */
   used: boolean;
+  /** A route is known to go through it (written, kept, or found unchanged by adoption): swapAdopted() leaves it alone. */
+  routed: boolean;
   /** Its host route is in VPP with these paths (sent, adopted; cleared by a failure or a new VPP). */
   programmed: boolean;
   /** Bumped per write: a failed reply of an older write does not clear `programmed`. */
@@ -278,7 +280,7 @@ export class PicObjects {
       swIfIndex: NO_SW_IF_INDEX, tableId: g.hostFam === 6 ? this.picTable6 : this.picTable4, weight: 1, preference: 0,
       type: PathType.Normal, flags: PathFlags.ResolveViaHost, proto: g.hostFam === 6 ? NhProto.Ip6 : NhProto.Ip4, nh: host,
     }]);
-    const o: NhgObject = { oid, key: g.key, hostFam: g.hostFam, host, paths: g.paths!, nPaths: g.nPaths, picPath, refs: 0, users: [], used: false, programmed: false, version: 0 };
+    const o: NhgObject = { oid, key: g.key, hostFam: g.hostFam, host, paths: g.paths!, nPaths: g.nPaths, picPath, refs: 0, users: [], used: false, routed: false, programmed: false, version: 0 };
     this.byId.set(oid, o);
     return o;
   }
@@ -319,11 +321,8 @@ export class PicObjects {
     if (!l) return undefined;
     const used = this.adoptedHostOf.get(g.id);
     let i = used && used.family === g.hostFam ? l.indexOf(used.oid) : -1;
-    if (i < 0) {
-      // No route tells: any adopted host with these paths, unless an object with them exists.
-      if (this.byKey.has(g.key)) return undefined;
-      i = l.length - 1;
-    }
+    // No route tells: any adopted host with these paths (groups alive together each had their own).
+    if (i < 0) i = l.length - 1;
     const oid = l[i];
     l.splice(i, 1);
     if (l.length === 0) this.adopted.delete(k);
@@ -362,6 +361,26 @@ export class PicObjects {
     g.obj = n;
     // The new object was written but nothing routes through it: withdrawn once the source is idle.
     this.unref(o, g.id);
+    this.counters.adoptedRebound++;
+    return true;
+  }
+
+  /**
+   * Adoption found a route of group `g` that VPP forwards through adopted host route `oid`, which
+   * group `x` claimed, while `g` claimed another with the same paths: with no route to tell
+   * them apart when they were claimed (groups come before their routes), two groups with equal
+   * content can take each other's. When neither object has a route through it yet, they trade:
+   * nothing is written, and both groups' routes stay as VPP holds them. Returns true when they did.
+   */
+  swapAdopted(g: NhgState, x: NhgState, oid: number): boolean {
+    const o = g.obj;
+    const h = x.obj;
+    if (!o || !h || o === h || h.oid !== oid || g.inline || x.inline || o.key !== h.key || o.hostFam !== h.hostFam) return false;
+    if (o.routed || h.routed || o.refs !== 1 || h.refs !== 1) return false;
+    g.obj = h;
+    x.obj = o;
+    h.users[0] = g.id;
+    o.users[0] = x.id;
     this.counters.adoptedRebound++;
     return true;
   }
