@@ -3,6 +3,7 @@
 //   node dist/bench/vpp-sim.js [routes=1000000] [window=1000] [paths=1|recursive|labels] [delay-us=0]
 // The client here is deliberately minimal (one Buffer per window, no codec) so the figure is the
 // simulator's own cost; VPP 25.10 itself does ~270k routes/s with a window of 64-1000 (vpp-api.md).
+import * as fs from 'fs';
 import * as net from 'net';
 import { VppSimulator } from '../ts/vpp-sim';
 
@@ -163,7 +164,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `dump: ${details} details in ${(dms / 1000).toFixed(2)} s (${Math.round(details / (dms / 1000))}/s), simulator CPU ${((sim.cpuMs() - cpu1) / 1000).toFixed(2)} s\n`,
     );
-    const rss = Number((require('fs').readFileSync(`/proc/${sim.pid}/status`, 'utf8') as string).match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
+    const rss = Number(fs.readFileSync(`/proc/${sim.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
     process.stdout.write(`simulator RSS ${Math.round(rss)} MB\n`);
     sock.destroy();
   } finally {

@@ -20,8 +20,8 @@ interface Proc {
 function fibpush(args: string[]): Proc {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const p: Proc = { child, stderr: '', exit: Promise.resolve(0) };
-  child.stderr!.on('data', (d: Buffer) => (p.stderr += d.toString()));
-  child.stdout!.on('data', (d: Buffer) => (p.stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (p.stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (p.stderr += d.toString()));
   p.exit = new Promise((r) => child.on('exit', (code, sig) => r(code ?? (sig ? 128 : 1))));
   return p;
 }

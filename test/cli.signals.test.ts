@@ -29,11 +29,11 @@ function alive(pid: number): boolean {
 async function start(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Started> {
   const proc = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  proc.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (log += d.toString()));
   await waitFor('fibpush listening', () => /"msg":"FPM server listening"/.test(log), 30_000);
   const m = /"msg":"fibpush starting".*?"pid":(\d+)/.exec(log);
   assert.ok(m, log);
-  return { proc, pid: Number(m![1]), log: () => log };
+  return { proc, pid: Number(m[1]), log: () => log };
 }
 
 /** The environment without npm's variables (the test itself may run under `npm test`). */

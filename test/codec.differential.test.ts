@@ -216,8 +216,8 @@ test('random mutants of the fixtures: native == ts, never a throw', () => {
   // The mutants must actually exercise both error tiers, or this test proves little.
   assert.ok(streamErrs > N / 20, `stream errors seen: ${streamErrs}`);
   assert.ok(badRows > N / 20, `bad rows seen: ${badRows}`);
-  assert.ok(seenStream.size >= 5, `stream error codes seen: ${[...seenStream]}`);
-  assert.ok(seenRow.size >= 5, `row error codes seen: ${[...seenRow]}`);
+  assert.ok(seenStream.size >= 5, `stream error codes seen: ${[...seenStream].join(',')}`);
+  assert.ok(seenRow.size >= 5, `row error codes seen: ${[...seenRow].join(',')}`);
 });
 
 /** Rows as plain values with offsets made absolute and side-table lists inlined. */

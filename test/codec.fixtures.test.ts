@@ -57,7 +57,7 @@ function decodeFixture(name: string, impl: DecoderImpl, set: FixtureSet = 'frr-8
 
 function prefixText(m: RouteMsg): string {
   if (m.family === AF_MPLS) return String(m.dst);
-  return m.dstLen === (m.family === AF_INET ? 32 : 128) ? String(m.dst) : `${m.dst}/${m.dstLen}`;
+  return m.dstLen === (m.family === AF_INET ? 32 : 128) ? String(m.dst) : `${String(m.dst)}/${m.dstLen}`;
 }
 
 function dev(map: Record<string, number>, name: string | undefined, what: string): number | undefined {
@@ -170,7 +170,7 @@ function compareDump(dm: DumpMessage, m: DecodedMessage, at: string): void {
       assert.is(p.flags, leg.flags, `${w}: rtnh_flags`);
       assert.is(p.gateway, dumpValue(leg.attrs, 'RTA_GATEWAY'), `${w}: RTA_GATEWAY`);
       const via = dumpValue(leg.attrs, 'RTA_VIA');
-      assert.is(p.via === undefined ? undefined : `${String(p.via).includes(':') ? 'inet6' : 'inet'} ${p.via}`, via, `${w}: RTA_VIA`);
+      assert.is(p.via === undefined ? undefined : `${String(p.via).includes(':') ? 'inet6' : 'inet'} ${String(p.via)}`, via, `${w}: RTA_VIA`);
       assert.is(p.labels?.join('/'), dumpLabels(leg.attrs, 'RTA_ENCAP'), `${w}: RTA_ENCAP labels`);
       assert.is(p.newDst?.join('/'), dumpLabels(leg.attrs, 'RTA_NEWDST'), `${w}: RTA_NEWDST`);
     }

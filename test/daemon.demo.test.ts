@@ -28,7 +28,7 @@ test('the demo syncs a generated table through fibpush into the VPP simulator an
   const out = r.stdout;
   const m = /a generated table: ([\d,]+) IPv4 \+ ([\d,]+) IPv6 routes/.exec(out);
   assert.ok(m, out);
-  const total = Number(m![1].replace(/,/g, '')) + Number(m![2].replace(/,/g, ''));
+  const total = Number(m[1].replace(/,/g, '')) + Number(m[2].replace(/,/g, ''));
   assert.is(total, 6000);
   assert.match(out, /synced 6,000 routes into VPP in /);
   assert.match(out, /^\s+routes\s+6,000 \(inet:254=[\d,]+ inet6:254=[\d,]+\)$/m);
@@ -41,14 +41,14 @@ test('the demo syncs a generated table through fibpush into the VPP simulator an
   assert.ok(lookups.every((l) => /\[zebra: (nexthop object \d+|static blackhole)/.test(l)), lookups.join('\n'));
   assert.ok(lookups.some((l) => /\d+%/.test(l)), 'an ECMP route shows its split');
   // What the demo shows VPP forwarding with is what the generated zebra table says.
-  const v4 = Number(m![1].replace(/,/g, ''));
+  const v4 = Number(m[1].replace(/,/g, ''));
   const want = fibFromTable(generateFullTable({ v4, v6: total - v4, seed: 3, upstreams: 4 }));
   for (const l of lookups) {
     const prefix = l.trim().split(/\s+/)[0];
     const r = want.get(`254 ${prefix}`);
     assert.ok(r, `${prefix} is a route of the table`);
     const gws = [...l.matchAll(/via (\S+)/g)].map((x) => x[1]).sort();
-    assert.equal(gws, r!.nexthops.map((n) => n.gw).sort(), l);
+    assert.equal(gws, r.nexthops.map((n) => n.gw).sort(), l);
   }
   assert.match(out, /VPP simulator: [\d,]+ routes, [\d,]+ API messages in, 0 protocol errors/);
   // Not a terminal: no progress line, and no warnings.

@@ -11,6 +11,9 @@ import { controlRequest, serveControl } from '../ts/daemon/control';
 import { ProgressLine, progressText } from '../ts/daemon/progress';
 import { formatAddr, parseAddr, parsePrefix } from '../ts/addr';
 
+/** The terminal's escape character, which the progress line's control sequences start with. */
+const ESC = '\x1b';
+
 async function rejects(p: Promise<unknown>, re: RegExp): Promise<void> {
   try {
     await p;
@@ -147,13 +150,13 @@ test('progress: text carries received, programmed, rate and ETA; log lines step 
   const sample = { received: 100, programmed: 0, replayEnded: false };
   const p = new ProgressLine({ write: (s) => (out.push(s), true), isTTY: true, columns: 200 }, true, 1e6, () => t);
   p.start(() => sample);
-  assert.match(out[out.length - 1], /^\r\x1b\[Ksync: received 100\+ routes, programmed 0 \(0%\)/);
+  assert.match(out[out.length - 1], new RegExp(`^\r${ESC}\\[Ksync: received 100\\+ routes, programmed 0 \\(0%\\)`));
   t = 1000;
   sample.programmed = 60;
   p.redraw();
   assert.match(out[out.length - 1], /programmed 60 \(60%\), 60\/s, ETA 0\.7s/);
   p.writeAbove('log line\n');
-  assert.match(out[out.length - 1], /^\r\x1b\[Klog line\nsync: /);
+  assert.match(out[out.length - 1], new RegExp(`^\r${ESC}\\[Klog line\nsync: `));
   p.stop('synced');
   assert.equal(out.slice(-2), ['\r\x1b[K', 'synced\n']);
   const off: string[] = [];

@@ -72,7 +72,7 @@ test('a route in a 65537th table is counted and logged, the rest applied, zebra 
   assert.is(st.routesByTable[`inet:${1000 + TABLES}`], undefined);
   const warn = logs.find((l) => l.msg === 'zebra message not applied: counted, its route answered offload-failed');
   assert.ok(warn, 'logged once');
-  assert.match(String(warn!.error), /RangeError: routing table 66536: more than 65536 routing tables/);
+  assert.match(String(warn.error), /RangeError: routing table 66536: more than 65536 routing tables/);
 
   // The same message again (what zebra's replay would resend): counted again, still connected.
   await send(route(new FpmEncoder(), TABLES, 1000 + TABLES));

@@ -102,7 +102,7 @@ async function startDaemon(extra: string[] = []): Promise<Daemon> {
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs: Record<string, unknown>[] = [];
-  collectJsonLogs(child.stderr!, logs, (line) => ({ msg: `(not JSON) ${line}` }));
+  collectJsonLogs(child.stderr, logs, (line) => ({ msg: `(not JSON) ${line}` }));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const listening = await waitFor('the daemon to listen', () => logs.find((l) => l.msg === 'FPM server listening'));
   const port = Number(listening.port);
@@ -167,7 +167,7 @@ function offloads(bytes: Buffer): Map<string, number> {
       if (m.kind !== 'route') continue;
       assert.is(b.msgType[i], RTM_NEWROUTE);
       assert.ok((b.nlFlags[i] & NLM_F_REQUEST) !== 0, 'NLM_F_REQUEST set (FRR 8.5 fpm_read skips others)');
-      out.set(`${m.family === 10 ? 'inet6' : 'inet'}:${m.table} ${m.dst}/${m.dstLen}`, m.flags ?? 0);
+      out.set(`${m.family === 10 ? 'inet6' : 'inet'}:${m.table} ${String(m.dst)}/${m.dstLen}`, m.flags ?? 0);
     }
   });
   return out;
@@ -308,7 +308,7 @@ test('metrics: the Prometheus endpoint carries the same numbers', async () => {
   const val = (line: string) => {
     const hit = m.body.split('\n').find((l) => l.startsWith(line + ' '));
     assert.ok(hit, `metric ${line} present`);
-    return Number(hit!.slice(line.length + 1));
+    return Number(hit.slice(line.length + 1));
   };
   for (const [t, n] of Object.entries(s.routesByTable)) assert.is(val(`fibpush_routes{table="${t}"}`), n);
   assert.is(val('fibpush_fpm_bytes_total'), s.counters.bytes);
@@ -338,7 +338,7 @@ test('garbage on the FPM port drops that connection with a log line; the daemon 
   assert.is(s.routes, fibFromIpmon(ADD).size, 'nothing lost or swept');
   const warn = d.logs.find((l) => l.level === 'warn' && l.code === 'FPM_BAD_VERSION');
   assert.ok(warn, 'a warning names the defect');
-  assert.is(warn!.offset, 0);
+  assert.is(warn.offset, 0);
   // Still serving: a reconnecting zebra replays.
   zebra = await connect(d.port);
   await send(zebra, readFixture(REPLAY));

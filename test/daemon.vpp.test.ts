@@ -60,7 +60,7 @@ async function startFibpush(vppSocket: string): Promise<Fibpush> {
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const logs: Record<string, unknown>[] = [];
-  collectJsonLogs(child.stderr!, logs);
+  collectJsonLogs(child.stderr, logs);
   const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
   const listening = await waitFor('fibpush to listen', () => logs.find((l) => l.msg === 'FPM server listening'));
   return { child, logs, port: Number(listening.port), control, exited };

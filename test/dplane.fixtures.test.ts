@@ -215,13 +215,13 @@ function checkKernelState(sess: Session, name: string, chk: KernelCheck): { extr
   for (const n of knh) {
     const s = sess.store.nhgById(n.id);
     assert.ok(s && s.present, `${name}: kernel nexthop ${n.id} in the store`);
-    assert.is(storeNhgText(s!), kernelNexthopText(n, ifmap), `${name}: nexthop ${n.id}`);
+    assert.is(storeNhgText(s), kernelNexthopText(n, ifmap), `${name}: nexthop ${n.id}`);
   }
   for (const z of znh) {
     if (!z.installed || z.recursive) continue;
     const s = sess.store.nhgById(z.id);
     assert.ok(s && s.present, `${name}: zebra's installed group ${z.id} in the store`);
-    assert.is(s!.primary.map(pathText).sort().join(','), zebraLegs(z.nexthops, ifmap), `${name}: zebra group ${z.id} legs`);
+    assert.is(s.primary.map(pathText).sort().join(','), zebraLegs(z.nexthops, ifmap), `${name}: zebra group ${z.id} legs`);
   }
   const kset = new Set(knh.map((n) => n.id));
   const extraNhgs = [...sess.store.nhgs()].filter((n) => !kset.has(n.id));
@@ -384,7 +384,7 @@ function checkBgpState(sess: Session, name: string, nhgMode: boolean): { storeOn
     const fam = smp.prefix.includes(':') ? 'inet6' : 'inet';
     const r = lookup(store, `${fam}:254 ${smp.prefix}`);
     assert.ok(r, `${name}: sample ${smp.prefix} present`);
-    assert.is(storeForwarding(r!), zebraLegs(smp.nexthops, ifmap), `${name}: sample ${smp.prefix}`);
+    assert.is(storeForwarding(r), zebraLegs(smp.nexthops, ifmap), `${name}: sample ${smp.prefix}`);
   }
   // zebra's installed groups, and how many routes use each. zebra_nhg.c refcounts an NHE once
   // per route entry and once per dependent group (plus that group's own count), so for a group
@@ -404,7 +404,7 @@ function checkBgpState(sess: Session, name: string, nhgMode: boolean): { storeOn
     // A singleton nexthop object carries no weight (the weight is the group's, NHA_GROUP's
     // nexthop_grp.weight); zebra prints its NHE's weight on the singleton too.
     const zl = z.depends.length === 0 ? z.nexthops.map((h) => ({ ...h, weight: 1 })) : z.nexthops;
-    assert.is(n!.primary.map(pathText).sort().join(','), zebraLegs(zl, ifmap), `${name}: group ${z.id} legs`);
+    assert.is(n.primary.map(pathText).sort().join(','), zebraLegs(zl, ifmap), `${name}: group ${z.id} legs`);
     if (z.nexthops.some((h) => h.gw !== null)) {
       const expect = z.refcnt - z.dependents.reduce((a, d) => a + ref.get(d)! + 1, 0);
       assert.is(users.get(z.id) ?? 0, expect, `${name}: routes on group ${z.id}`);
@@ -432,7 +432,7 @@ test('bgp-nhg: converge, peer-down, peer-up, replay, then the switch to inline (
   // b-p2 went down: the kernel flushed the nexthops on it and zebra forgot them without an
   // RTM_DELNEXTHOP (only groups 14, 25, 26, 28 were deleted over FPM). They stay, unused.
   const down = checkBgpState(sess, 'bgp-nhg-peer-down', true).storeOnly;
-  const bp2 = interfaceMap('', section(sections(fixtureText('bgp-nhg-converge', '.state.txt')), 'nexthop-group rib')!).get('b-p2');
+  const bp2 = interfaceMap('', section(sections(fixtureText('bgp-nhg-converge', '.state.txt')), 'nexthop-group rib')).get('b-p2');
   assert.ok(down.length > 0);
   for (const n of down) assert.is(n.primary[0].ifindex, bp2, `flushed group ${n.id} was on b-p2`);
   // 2700 routes re-pointed by DEL+NEW pairs (bgp-nhg-peer-down.md), each one change.
@@ -494,7 +494,7 @@ function checkShowRoutes(sess: Session, name: string, nhgMode: boolean, withBack
   for (const n of knh) {
     const s = sess.store.nhgById(n.id);
     assert.ok(s && s.present, `${name}: kernel nexthop ${n.id} in the store`);
-    assert.is(storeNhgText(s!), kernelNexthopText(n, ifmap), `${name}: nexthop ${n.id}`);
+    assert.is(storeNhgText(s), kernelNexthopText(n, ifmap), `${name}: nexthop ${n.id}`);
   }
   for (const z of parseZebraNhgs(znhLines)) {
     const s = sess.store.nhgById(z.id);
@@ -545,7 +545,7 @@ function checkMpls(sess: Session, name: string, configMd: string): void {
     assert.ok(r, `${name}: LSP ${label}`);
     const dev = (gw: string) => ifmap.get(`s-p${gw.split('.')[2]}`)!;
     const expect = legs.map((l) => `${l.gw}%${dev(l.gw)}*1${l.out.length ? `[${l.out.join('/')}]` : ''}`).sort();
-    assert.equal(r!.primary.map(pathText).sort(), expect, `${name}: LSP ${label} paths`);
+    assert.equal(r.primary.map(pathText).sort(), expect, `${name}: LSP ${label} paths`);
   }
   assert.is(sess.store.counts().byTable['mpls:0'], cfg.lsps.size);
   // Labelled IP routes, where FPM carried them.
@@ -615,7 +615,7 @@ test('evpn-l2vni: remote MACs to a VTEP, a withdrawal, and a replay that does no
   const fdb = section(sections(fixtureText('evpn-l2vni-macs', '.state.txt')), 'kernel fdb')!
     .map((l) => /^(\S+) dev (\S+) dst (\S+) self extern_learn/.exec(l))
     .filter((m) => m !== null)
-    .map((m) => `${ifmap.get(m![2])} ${m![1]} ${m![3]}`)
+    .map((m) => `${ifmap.get(m[2])} ${m[1]} ${m[3]}`)
     .sort();
   assert.equal(macs(), fdb);
   sess.step('evpn-l2vni-macs', { bytes: [728, 796] });

@@ -108,14 +108,14 @@ test('inline routes share a group exactly when their path sets are equal (runs o
     const [a, l] = x.dst.split('/');
     const got = s.lookup(x.family, 254, parseIp(a), Number(l));
     assert.ok(got, x.dst);
-    assert.ok(got!.nhgId >= 0x80000000, 'an implicit group');
-    assert.equal(got!.primary.map(pathText), x.legs, `${x.dst} legs`);
+    assert.ok(got.nhgId >= 0x80000000, 'an implicit group');
+    assert.equal(got.primary.map(pathText), x.legs, `${x.dst} legs`);
     const g = groupOfKey.get(x.key);
-    if (g === undefined) groupOfKey.set(x.key, got!.nhgId);
-    else assert.is(got!.nhgId, g, `${x.dst}: same path set, same group (${x.key})`);
-    const k = keyOfGroup.get(got!.nhgId);
-    if (k === undefined) keyOfGroup.set(got!.nhgId, x.key);
-    else assert.is(k, x.key, `${x.dst}: group ${got!.nhgId} holds one path set`);
+    if (g === undefined) groupOfKey.set(x.key, got.nhgId);
+    else assert.is(got.nhgId, g, `${x.dst}: same path set, same group (${x.key})`);
+    const k = keyOfGroup.get(got.nhgId);
+    if (k === undefined) keyOfGroup.set(got.nhgId, x.key);
+    else assert.is(k, x.key, `${x.dst}: group ${got.nhgId} holds one path set`);
   }
   assert.is(s.counts().implicitNhgs, groupOfKey.size);
   assert.ok(groupOfKey.size > 40, `many distinct sets used (${groupOfKey.size})`);

@@ -90,8 +90,8 @@ test('many missing ids arrive in one batch while their routes change in it: ever
     if (i < 200 && i % 10 === 1) want = 5000 + i + 250;
     if (i >= 250 && (i - 250) * 10 + 3 < 200) want = 5000 + (i - 250) * 10 + 3;
     assert.ok(r, `${dst(i)} present`);
-    assert.is(r!.nhgId, want, `${dst(i)} names ${want}`);
-    assert.is(r!.parked, want >= 5200, `${dst(i)} parked iff its group is missing`);
+    assert.is(r.nhgId, want, `${dst(i)} names ${want}`);
+    assert.is(r.parked, want >= 5200, `${dst(i)} parked iff its group is missing`);
   }
   const p = s.parked();
   let parked = 0;

@@ -255,7 +255,7 @@ test('a BGP feed of 10,500 prefixes (ECMP, weighted 1:3, single, IPv6), then a p
   if (o.frr === '8.4') assert.equal(w, [1, 3], 'weighted ECMP as zebra has it');
   // zebra 10.3 rescales daemons' weights to 254 (zapi_msg.c zapi_read_nexthops): 84:254 on the
   // wire, 42:127 here (fib.ts divides a route's weights by their gcd).
-  else assert.ok(w.length === 2 && w[1] <= 255 && Math.abs(w[1] / w[0] - 3) < 0.1, `weighted ECMP 1:3 as zebra 10.3 scales it: ${w}`);
+  else assert.ok(w.length === 2 && w[1] <= 255 && Math.abs(w[1] / w[0] - 3) < 0.1, `weighted ECMP 1:3 as zebra 10.3 scales it: ${w.join(':')}`);
   const f = await c.sim.lookup(0, c.feed.weighted[0].replace('.0/24', '.9'));
   assert.equal(f.legs.map((l) => Math.round(l.share * 4)).sort(), [1, 3], 'VPP splits 1:3');
   await c.feeder.peerDown(0);

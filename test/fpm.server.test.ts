@@ -228,8 +228,8 @@ test('garbage drops the connection with the error code and offset logged; the ne
     assert.equal(h.events, ['connect 1', `stream-error FPM_BAD_VERSION ${good}`, 'disconnect 1 stream-error']);
     const line = h.logs.find((l) => l.startsWith('warn FPM stream error'));
     assert.ok(line, h.logs.join('\n'));
-    assert.match(line!, /"code":"FPM_BAD_VERSION"/);
-    assert.match(line!, new RegExp(`"offset":${good}\\b`));
+    assert.match(line, /"code":"FPM_BAD_VERSION"/);
+    assert.match(line, new RegExp(`"offset":${good}\\b`));
     // The rows before the defect were delivered, nothing of the bad frame.
     assert.equal(h.rows, expectedRows(bytes.subarray(0, good)));
     assert.is(h.server.counters.drops['stream-error'], 1);

@@ -95,7 +95,7 @@ function lastRoute(msgs: DecodedMessage[], key: string): RouteMessage {
 /** The (gateway, oif) pairs a nexthop object stands for, members resolved. */
 function legs(nh: NexthopMessage, known: Map<number, NexthopMessage>): string[] {
   if (nh.group) return nh.group.flatMap((g) => legs(known.get(g.id)!, known)).sort();
-  return [`${nh.gateway} ${nh.oif}`];
+  return [`${String(nh.gateway)} ${nh.oif}`];
 }
 
 /** Checks that route `key`'s nexthop object names a backup group holding exactly `backups`. */
@@ -103,11 +103,11 @@ function assertBackup(msgs: DecodedMessage[], known: Map<number, NexthopMessage>
   const r = lastRoute(msgs, key);
   const nh = known.get(r.nhId!);
   assert.ok(nh, `${key}: nexthop ${r.nhId} sent`);
-  assert.equal(legs(nh!, known), primary.sort(), `${key}: primary legs`);
-  assert.type(nh!.backupNhg, 'number', `${key}: nexthop ${nh!.id} carries NHA_FPM_BACKUP_NHG`);
-  const b = known.get(nh!.backupNhg!);
-  assert.ok(b, `${key}: backup group ${nh!.backupNhg} sent`);
-  assert.equal(legs(b!, known), backups.sort(), `${key}: backup legs`);
+  assert.equal(legs(nh, known), primary.sort(), `${key}: primary legs`);
+  assert.type(nh.backupNhg, 'number', `${key}: nexthop ${nh.id} carries NHA_FPM_BACKUP_NHG`);
+  const b = known.get(nh.backupNhg!);
+  assert.ok(b, `${key}: backup group ${nh.backupNhg} sent`);
+  assert.equal(legs(b, known), backups.sort(), `${key}: backup legs`);
 }
 
 async function routeJson(lab: FrrLab, prefix: string, table?: number): Promise<Record<string, unknown>> {
@@ -215,7 +215,7 @@ test('offload feedback: RTM_F_OFFLOAD marks routes offloaded, RTM_F_OFFLOAD_FAIL
     const enc = new FpmEncoder();
     for (const { key, failed } of items) {
       const r = lastRoute(msgs, key);
-      enc.offload({ family: r.family, dst: r.dst as string, dstLen: r.dstLen, table: r.table, protocol: r.protocol, rtype: r.rtype, failed });
+      enc.offload({ family: r.family, dst: r.dst, dstLen: r.dstLen, table: r.table, protocol: r.protocol, rtype: r.rtype, failed });
     }
     const buf = enc.toBuffer();
     rec.send(buf);

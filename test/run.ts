@@ -20,6 +20,7 @@ interface UvuGlobals {
 async function main(): Promise<number> {
   const pattern = process.argv[2] ?? '\\.test\\.js$';
   const dir = __dirname;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/unbound-method -- uvu/parse is CommonJS-only; parse uses no `this`
   const { parse } = require('uvu/parse') as {
     parse(dir: string, pattern: string, opts: object): Promise<{ suites: { name: string; file: string }[] }>;
   };
@@ -39,9 +40,10 @@ async function main(): Promise<number> {
     g.UVU_INDEX = idx; // test.run() queues the suite in UVU_QUEUE[UVU_INDEX]
     setCurrentTestFile(s.name);
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads each suite by path, as uvu's own runner does
       require(s.file);
     } catch (e) {
-      loadErrors.push(`${s.name}: ${(e as Error).stack ?? e}`);
+      loadErrors.push(`${s.name}: ${(e as Error).stack ?? String(e)}`);
     }
   });
 

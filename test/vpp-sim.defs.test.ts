@@ -97,7 +97,7 @@ test('message table: memclnt fixed, modules contiguous in definition order, ids 
   for (const mod of defs.modules) {
     const base = t.ranges.get(`${mod.name}_${mod.crc}`);
     assert.ok(base !== undefined, mod.name);
-    mod.messages.forEach((n, i) => assert.is(t.idOf.get(n), (base as number) + i, `${n} at base + ${i}`));
+    mod.messages.forEach((n, i) => assert.is(t.idOf.get(n), (base) + i, `${n} at base + ${i}`));
   }
   const t2 = buildTable(defs, { seed: 2 });
   assert.not.equal(t.idOf.get('ip_route_add_del'), t2.idOf.get('ip_route_add_del'));

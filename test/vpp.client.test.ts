@@ -390,7 +390,7 @@ test('close: sockclnt_delete with our index', async () => {
   await c.close();
   const del = f.log.find((r) => r.name === 'sockclnt_delete');
   assert.ok(del);
-  assert.is(del!.body.readUInt32BE(10), f.clientIndex);
+  assert.is(del.body.readUInt32BE(10), f.clientIndex);
 });
 
 test.run();

@@ -275,7 +275,7 @@ test('ip_route_v2_details decodes into the reused view (table, prefix, src, path
   const g = decode(new DataView(det.b.buffer, det.b.byteOffset, det.b.length), 0, det.b.length, MESSAGES.ip_route_v2_details);
   const route = g.route as Values;
   assert.is((route.paths as Values[]).length, 2);
-  assert.is(((route.paths as Values[])[1] as Values).preference, 1);
+  assert.is(((route.paths as Values[])[1]).preference, 1);
   // truncated paths are rejected
   assert.throws(() => v.fill(det.b, new DataView(det.b.buffer, det.b.byteOffset, det.b.length), 0, 34 + 167, true), /paths/);
 });

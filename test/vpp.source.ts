@@ -5,7 +5,6 @@ import {
   AF_MPLS,
   ChangeKind,
   ChangeSource,
-  Family,
   Lane,
   MacView,
   NhgView,
@@ -211,7 +210,7 @@ export class TestSource implements ChangeSource {
       } else {
         const [a, l] = s.prefix.split('/');
         const p = parseAddr(a);
-        v.family = (p.fam === 6 ? AF_INET6 : AF_INET) as Family;
+        v.family = (p.fam === 6 ? AF_INET6 : AF_INET);
         v.addr.set(p.bytes);
         v.len = Number(l);
         v.label = 0;

@@ -66,7 +66,11 @@ if (require.main === module) {
     process.stderr.write('usage: clients.js garbage|silent|done HOST PORT HOLD_MS SEED\n');
     process.exit(2);
   }
-  runClient(kind as ClientKind, host, Number(port), Number(hold) || 0, Number(seed) || 1).then((r) => {
-    process.stdout.write(`${JSON.stringify(r)}\n`);
-  });
+  runClient(kind as ClientKind, host, Number(port), Number(hold) || 0, Number(seed) || 1).then(
+    (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
+    (e: Error) => {
+      process.stderr.write(`clients.js: ${e.message}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -348,8 +348,9 @@ export class GeneratedPlayer implements Player {
     return this.z.m.routes;
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     this.z.start();
+    return Promise.resolve();
   }
 
   startChurn(): void {
@@ -364,28 +365,33 @@ export class GeneratedPlayer implements Player {
     this.z.resume();
   }
 
-  async away(): Promise<void> {
+  away(): Promise<void> {
     this.z.kill();
+    return Promise.resolve();
   }
 
-  async back(): Promise<void> {
+  back(): Promise<void> {
     this.z.start();
+    return Promise.resolve();
   }
 
-  async kill(): Promise<void> {
+  kill(): Promise<void> {
     this.z.kill();
+    return Promise.resolve();
   }
 
-  async restart(): Promise<void> {
+  restart(): Promise<void> {
     this.z.restart();
+    return Promise.resolve();
   }
 
   client(kind: ClientKind, holdMs: number, seed: number): Promise<ClientResult> {
     return runClient(kind, '127.0.0.1', this.z.o.port, holdMs, seed);
   }
 
-  async markBefore(): Promise<void> {
+  markBefore(): Promise<void> {
     this.since = performance.now();
+    return Promise.resolve();
   }
 
   check(sinceMark: boolean): Promise<FibResult> {
@@ -411,7 +417,8 @@ export class GeneratedPlayer implements Player {
     return { counts: { ...this.z.counts }, offloads: this.z.offloads, offloadFailed: this.z.offloadFailed, connects: this.z.connects };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.z.close();
+    return Promise.resolve();
   }
 }

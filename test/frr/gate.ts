@@ -32,7 +32,7 @@ export class FrrGate {
     this.err = e;
   }
   check(): boolean {
-    if (this.err) throw this.err;
+    if (this.err) throw this.err instanceof Error ? this.err : new Error(JSON.stringify(this.err));
     if (this.why === null) return true;
     const msg = `real-FRR suite "${this.suite}" cannot run: ${this.why}`;
     if (process.env.CI) throw new Error(`${msg} (CI is set: this is a failure, not a skip)`);

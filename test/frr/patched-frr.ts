@@ -99,7 +99,7 @@ export class PatchedGate {
   }
 
   check(): boolean {
-    if (this.err) throw this.err;
+    if (this.err) throw this.err instanceof Error ? this.err : new Error(JSON.stringify(this.err));
     if (this.why === null) return true;
     if (!this.warned) console.warn(`\n!!! SKIPPED: ${this.why} [suite "${this.suite}"]\n`);
     this.warned = true;
@@ -130,4 +130,4 @@ export const isNexthop = (m: DecodedMessage): m is NexthopMessage => m.kind === 
 export const isRoute = (m: DecodedMessage): m is RouteMessage => m.kind === 'route';
 
 /** "<table> <dst>/<len>" of a route message, as ts/frr-lab/fib.ts keys routes. */
-export const routeKey = (m: RouteMessage): string => `${m.table} ${m.dst}/${m.dstLen}`;
+export const routeKey = (m: RouteMessage): string => `${m.table} ${String(m.dst)}/${m.dstLen}`;

@@ -39,9 +39,9 @@ export async function startFibpush(control: string, args: string[], opts: { uidA
     { stdio: ['ignore', 'ignore', 'pipe'], env: opts.env ?? process.env },
   );
   let text = '';
-  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (text += d.toString()));
   const logs: Record<string, unknown>[] = [];
-  collectJsonLogs(child.stderr!, logs, (line) => ({ msg: `(not JSON) ${line}` }));
+  collectJsonLogs(child.stderr, logs, (line) => ({ msg: `(not JSON) ${line}` }));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const listening = await Promise.race([
     waitFor('fibpush to listen', () => logs.find((l) => l.msg === 'FPM server listening'), 15000),
@@ -58,7 +58,7 @@ export async function stopFibpush(f: Fibpush | null): Promise<void> {
   await f.exited;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export const status = async (f: Fibpush) => (await controlRequest(f.control, { cmd: 'status' })) as Record<string, any>;
 
 export interface Client {

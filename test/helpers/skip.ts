@@ -56,10 +56,12 @@ export function gateSuite<T>(test: Test<T>, why: string | null, kind: Prerequisi
   if (why === null) return test;
   const gated = ((name: string, fn: Parameters<Test<T>>[1]) => testIf(test, why, kind, name, fn)) as Test<T>;
   return Object.assign(gated, {
+    /* eslint-disable @typescript-eslint/unbound-method -- uvu's suite functions are closures, not methods */
     before: test.before,
     after: test.after,
     only: test.only,
     skip: test.skip,
     run: test.run,
+    /* eslint-enable @typescript-eslint/unbound-method */
   });
 }

@@ -160,7 +160,7 @@ export class Epochs {
     return swept;
   }
 
-  replayStatus(now: number = this.now()): ReplayStatus {
+  replayStatus(): ReplayStatus {
     // Counters kept as entries are added, refreshed, swept and deleted and reset by
     // connectionStart: a status poll walks nothing, whatever the table size.
     const refreshed = { routes: this.routesCur, nhgs: this.nhgsCur, macs: this.macsCur };

@@ -345,6 +345,6 @@ function indexCapFor(n: number): number {
 }
 
 function copyInto<T extends Uint8Array | Uint16Array | Uint32Array>(dst: T, src: T): T {
-  dst.set(src as never);
+  dst.set(src);
   return dst;
 }

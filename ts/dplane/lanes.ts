@@ -16,5 +16,5 @@ export const LANE_OF_PROTOCOL: Uint8Array = (() => {
 })();
 
 export function laneOf(protocol: number): Lane {
-  return LANE_OF_PROTOCOL[protocol & 0xff] as Lane;
+  return LANE_OF_PROTOCOL[protocol & 0xff];
 }

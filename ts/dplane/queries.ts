@@ -8,7 +8,7 @@ import { ProtectionInfo } from '../backup-nhg';
 import { EF } from './keytable';
 import { LANE_OF_PROTOCOL } from './lanes';
 import { flatten, Leg, Nhg, NhgKind } from './nhg';
-import { AF_INET, AF_INET6, AF_MPLS, Lane, Target } from './types';
+import { AF_INET, AF_INET6, AF_MPLS, Target } from './types';
 import {
   FAMILY_NAME,
   FC_FAMILY,
@@ -181,8 +181,8 @@ export class Queries {
       len: t.len[id],
       label: fc === FC_MPLS ? t.key[id] : 0,
       protocol,
-      lane: LANE_OF_PROTOCOL[protocol] as Lane,
-      target: missing || n !== null ? Target.Nhg : (g as Target),
+      lane: LANE_OF_PROTOCOL[protocol],
+      target: missing || n !== null ? Target.Nhg : (g),
       nhgId: missing ? (g === 0 ? 0 : this.g.missing.ids[g - TGT_MISSING]) : n !== null ? n.id : 0,
       parked: missing || (n !== null && !(n.present && n.resolved)),
       programmed: !missing && t.prog[id] === g && (t.flags[id] & (EF.Dirty | EF.Force)) === 0 && t.prog[id] !== 0,

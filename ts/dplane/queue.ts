@@ -8,7 +8,7 @@
 import { EF, KeyTable, NIL } from './keytable';
 import { LANE_OF_PROTOCOL } from './lanes';
 import { flatten, Leg, Nhg } from './nhg';
-import { ChangeKind, LANES, Lane, MacView, NhgView, Op, PathView, RouteView, Target, newMacView, newNhgView, newRouteView } from './types';
+import { ChangeKind, LANES, MacView, NhgView, Op, PathView, RouteView, Target, newMacView, newNhgView, newRouteView } from './types';
 import { FC_FAMILY, FC_MAC, FC_MPLS, RouteKey, StoreCounters, TGT_MISSING, TGT_REF } from './model';
 import { familyOf, Groups } from './groups';
 import type { Tables } from './tables';
@@ -284,14 +284,14 @@ export class ChangeQueue {
     v.family = FC_FAMILY[fc];
     v.len = t.len[id];
     v.protocol = t.proto[id];
-    v.lane = lane as Lane;
+    v.lane = lane;
     v.handle = t.handle(fc, id);
     v.prevNhgId = 0;
     if (tgt >= TGT_REF) {
       v.target = Target.Nhg;
       v.nhgId = this.g.slots[tgt - TGT_REF]!.id;
     } else {
-      v.target = tgt as Target;
+      v.target = tgt;
       v.nhgId = 0;
     }
     this.t.keyBytes(fc, id, v.addr);

@@ -146,8 +146,8 @@ export class FibStore implements ChangeSource {
     return this.epochs.endReplay(by, now);
   }
 
-  replayStatus(now?: number): ReplayStatus {
-    return this.epochs.replayStatus(now);
+  replayStatus(): ReplayStatus {
+    return this.epochs.replayStatus();
   }
 
   // ---------------------------------------------------------------- ChangeSource (queue.ts)

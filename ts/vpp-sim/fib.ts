@@ -94,7 +94,7 @@ const MAX_DEPTH = 32;
 export type FibLog = (line: string) => void;
 
 export class FibModel {
-  readonly ip: [Map<number, IpTable>, Map<number, IpTable>] = [new Map(), new Map()];
+  readonly ip: [Map<number, IpTable>, Map<number, IpTable>] = [new Map<number, IpTable>(), new Map<number, IpTable>()];
   readonly mpls = new Map<number, MplsTable>();
   readonly ifs = new Map<number, Iface>();
   private sets: (PathSet | undefined)[] = [];

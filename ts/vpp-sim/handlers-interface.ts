@@ -7,7 +7,7 @@ export function interfaceHandlers(sim: HandlerHost, def: Def): void {
   def('sw_interface_dump', (c, b, off) => {
     const o = sim.decode('sw_interface_dump', b, off);
     const sw = Number(o.sw_if_index);
-    const filter = o.name_filter_valid ? String(o.name_filter).toLowerCase() : '';
+    const filter = o.name_filter_valid && typeof o.name_filter === 'string' ? o.name_filter.toLowerCase() : '';
     for (const i of [...sim.fib.ifs.values()].sort((x, y) => x.swIfIndex - y.swIfIndex)) {
       if (sw !== NO_IF && i.swIfIndex !== sw) continue;
       if (filter && !i.name.toLowerCase().includes(filter)) continue;
@@ -38,7 +38,7 @@ export function interfaceHandlers(sim: HandlerHost, def: Def): void {
       else c.events = { ci: Number(o.client_index), pid: Number(o.pid) };
     } else if (!c.events) rv = RV.INVALID_REGISTRATION;
     else c.events = null;
-    if (rv !== 0) sim.log(`want_interface_events: pid ${o.pid}: already ${o.enable_disable ? 'enabled' : 'disabled'}`);
+    if (rv !== 0) sim.log(`want_interface_events: pid ${Number(o.pid)}: already ${o.enable_disable ? 'enabled' : 'disabled'}`);
     sim.reply(c, 'want_interface_events_reply', Number(o.context), rv);
   });
   def('sw_interface_set_flags', (c, b, off) => {

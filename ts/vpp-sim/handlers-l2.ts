@@ -74,7 +74,7 @@ export function l2Handlers(sim: HandlerHost, def: Def): void {
       arpTerm: !!o.arp_term,
       arpUfwd: !!o.arp_ufwd,
       macAge: Number(o.mac_age),
-      tag: String(o.bd_tag ?? ''),
+      tag: typeof o.bd_tag === 'string' ? o.bd_tag : '',
     });
     sim.reply(c, `${name}_reply`, Number(o.context), r.rv, { bd_id: r.bdId });
   };

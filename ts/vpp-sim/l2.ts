@@ -158,7 +158,7 @@ export class L2Model {
   /** vxlan_add_del_tunnel(_v2/_v3). Returns the retval and the tunnel's sw_if_index. */
   vxlanAddDel(a: VxlanArgs): { rv: number; swIfIndex: number; created?: number; deleted?: number } {
     if (a.srcAf !== a.dstAf || (a.srcAf !== 0 && a.srcAf !== 1)) return { rv: RV.INVALID_VALUE, swIfIndex: NO_IF };
-    const af = a.srcAf as 0 | 1;
+    const af = a.srcAf;
     if (!this.fib.ip[af].has(a.encapVrfId)) return { rv: RV.NO_SUCH_FIB, swIfIndex: NO_IF };
     const src = formatAddress(af, a.src);
     const dst = formatAddress(af, a.dst);

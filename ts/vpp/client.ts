@@ -452,7 +452,7 @@ export class VppClient extends EventEmitter {
       try {
         enc = this.encodeRequest(name, values);
       } catch (e) {
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
         return;
       }
       const hasRetval = !!replyDef?.fields.some((f) => f.name === 'retval');
@@ -475,7 +475,7 @@ export class VppClient extends EventEmitter {
       try {
         enc = this.encodeRequest(name, values);
       } catch (e) {
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
         return;
       }
       const token = this.generic.add(name, null, () => resolve(), reject, { onRow, checkRetval: true });
@@ -518,7 +518,7 @@ export class VppClient extends EventEmitter {
         try {
           enc = this.encodeRequest(name, { ...values, cursor });
         } catch (e) {
-          reject(e);
+          reject(e instanceof Error ? e : new Error(String(e)));
           return;
         }
         const token = this.generic.add(name, MESSAGES[def.reply!], resolve, reject, { rows, defs: this.defById, checkRetval: false });
@@ -667,7 +667,7 @@ export class VppClient extends EventEmitter {
     try {
       t = parseCreateReply(dv, off, len);
     } catch (e) {
-      hs.reject(e as Error);
+      hs.reject(e instanceof Error ? e : new Error(String(e)));
       return;
     }
     hs.resolve(t);

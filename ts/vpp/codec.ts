@@ -121,7 +121,7 @@ function writeElem(dv: DataView, off: number, f: FieldDef, v: Value | undefined)
         if (keys.length !== 1) throw new Error(`${f.name}: union value needs exactly one member`);
         const m = u.fields.find((x) => x.name === keys[0]);
         if (!m) throw new Error(`${f.name}: ${keys[0]} is not a member of union ${f.ref}`);
-        writeField(dv, off, m, (v as Values)[keys[0]]);
+        writeField(dv, off, m, (v)[keys[0]]);
       }
       return u.size;
     }

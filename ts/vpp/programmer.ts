@@ -357,7 +357,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
         }
       }
       // 4. Objects no group maps onto any more, once every route has moved off them.
-      if (this.srcIdle && this.objects.orphans.size > 0) this.objects.withdrawOrphans(this.retrySender.canSend);
+      if (this.srcIdle && this.objects.orphans.size > 0) this.objects.withdrawOrphans(() => this.client.canSend());
     } catch (e) {
       // An orphan's withdrawal threw (its delete is retried, sendObject): the next pump goes on.
       this.pumpFailed(e as Error, 'pump');
@@ -815,8 +815,8 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     let parked = 0;
     for (const g of this.nhgs.values()) if (g.missing.length > 0) parked++;
     const counters: Record<string, number> = { ...this.counters };
-    for (const [k, v] of Object.entries(c)) counters[`client_${k}`] = v;
-    for (const [k, v] of Object.entries(this.macs.evpn.counters)) counters[k] = v;
+    for (const [k, v] of Object.entries(c) as [string, number][]) counters[`client_${k}`] = v;
+    for (const [k, v] of Object.entries(this.macs.evpn.counters as Record<string, number>)) counters[k] = v;
     return {
       kind: 'vpp',
       socket: this.client.socketPath,

@@ -57,6 +57,7 @@ Options:
 
 /** The real-FRR lab, loaded only for --real-zebra. */
 function loadLab(): typeof import('../../frr-lab/harness') & typeof import('../../frr-lab/bgp') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: only --real-zebra needs FRR's lab
   return { ...(require('../../frr-lab/harness') as typeof import('../../frr-lab/harness')), ...(require('../../frr-lab/bgp') as typeof import('../../frr-lab/bgp')) };
 }
 
@@ -207,6 +208,7 @@ async function keepRunning(control: string): Promise<void> {
 }
 
 async function demoGenerated(o: DemoOpts): Promise<number> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the generator loads only for this demo
   const { generateFullTable, encodeTable, NO_NH } = require('../../gen/fulltable') as typeof import('../../gen/fulltable');
   const upstreams = 4;
   const v6 = Math.round((o.routes * 230) / 1230);

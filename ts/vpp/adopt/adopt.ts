@@ -163,7 +163,7 @@ export class Adoption implements ChangeSource {
   ) {
     const s = store as FibStore & { replayAll?: () => number };
     if (typeof s.reemitRoutesUsing === 'function') this.reemitRoutesUsing = (id) => s.reemitRoutesUsing(id);
-    if (typeof s.replayAll === 'function') this.replayAll = () => s.replayAll!();
+    if (typeof s.replayAll === 'function') this.replayAll = () => s.replayAll();
     if (typeof s.nhgStale === 'function') this.nhgStale = (id) => s.nhgStale(id);
     for (const [nl, vpp] of opts.tableMap) this.reverse.set(vpp, nl);
     this.sink = {
@@ -583,11 +583,11 @@ export class Adoption implements ChangeSource {
     v.addr.set(x.addr);
     v.len = x.len;
     v.label = 0;
-    v.target = x.target as Target;
+    v.target = x.target;
     v.nhgId = 0;
     v.prevNhgId = 0;
     v.protocol = x.protocol;
-    v.lane = x.lane as RouteView['lane'];
+    v.lane = x.lane;
     v.handle = x.handle;
     return ChangeKind.Route;
   }

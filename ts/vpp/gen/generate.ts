@@ -98,7 +98,7 @@ class Model {
     for (const e of j.enumflags ?? []) put(this.rawEnums, e[0] as string, { def: e, flags: true }, 'enumflag');
     for (const [k, v] of Object.entries(j.aliases)) put(this.aliases, k, v, 'alias');
     for (const m of j.messages) {
-      if (this.rawMsgs.has(m[0] as string)) throw new Error(`message ${m[0]} defined twice`);
+      if (this.rawMsgs.has(m[0] as string)) throw new Error(`message ${String(m[0])} defined twice`);
       this.rawMsgs.set(m[0] as string, { def: m, module });
     }
     for (const [k, v] of Object.entries(j.services)) this.services.set(k, v);

@@ -21,7 +21,7 @@ export class Tables {
   constructor(tableMap?: ReadonlyMap<number, number> | Readonly<Record<string, number>>) {
     this.map.set(254, 0);
     if (tableMap) {
-      const entries = tableMap instanceof Map ? [...tableMap] : Object.entries(tableMap).map(([k, v]) => [Number(k), v] as [number, number]);
+      const entries: [number, number][] = isMap(tableMap) ? [...tableMap] : Object.entries(tableMap).map(([k, v]) => [Number(k), v]);
       for (const [k, v] of entries) this.map.set(Number(k), v);
     }
   }
@@ -119,7 +119,7 @@ export class InterfaceWatch {
     const rows = await this.client.getAll('lcp_itf_pair_get', {});
     const pairs: LcpPair[] = rows
       .filter((r) => r.vif_index !== undefined)
-      .map((r) => ({ ifindex: Number(r.vif_index), swIfIndex: Number(r.phy_sw_if_index), hostName: String(r.host_if_name), netns: String(r.netns) }));
+      .map((r) => ({ ifindex: Number(r.vif_index), swIfIndex: Number(r.phy_sw_if_index), hostName: typeof r.host_if_name === 'string' ? r.host_if_name : '', netns: typeof r.netns === 'string' ? r.netns : '' }));
     return this.ifmap.setLcp(pairs);
   }
 
@@ -147,4 +147,8 @@ export class InterfaceWatch {
       this.lcpRefreshSoon.unref();
     }
   }
+}
+
+function isMap(m: ReadonlyMap<number, number> | Readonly<Record<string, number>>): m is ReadonlyMap<number, number> {
+  return m instanceof Map;
 }

@@ -125,7 +125,7 @@ export class Slots {
   /** The slot's route as a RouteView (one reused view: valid until the next call). */
   routeView(s: number): RouteView {
     const v = this.view;
-    v.op = this.op[s] as Op;
+    v.op = this.op[s];
     v.family = this.fam[s] as Family;
     v.table = this.nlTable[s];
     const a = v.addr;
@@ -134,10 +134,10 @@ export class Slots {
     for (let i = 0; i < 16; i++) a[i] = sa[o + i]; // no subarray view per reply
     v.len = this.len[s];
     v.label = this.label[s];
-    v.target = this.target[s] as Target;
+    v.target = this.target[s];
     v.nhgId = this.nhg[s];
     v.protocol = this.proto[s];
-    v.lane = this.lane[s] as Lane;
+    v.lane = this.lane[s];
     v.handle = this.handle[s];
     return v;
   }
