@@ -504,7 +504,7 @@ export class Daemon {
       Object.entries(st.counts().byTable).map(([table, v]) => [{ table }, v] as const),
     );
     r.gauge('fibpush_nhgs', 'Nexthop groups from zebra.', () => st.counts().nhgs);
-    r.gauge('fibpush_nhg_objects', 'Nexthop groups as the dataplane holds them: one per distinct content (VPP PIC host routes).', () =>
+    r.gauge('fibpush_nhg_objects', 'Nexthop groups as the dataplane holds them (VPP PIC host routes).', () =>
       this.dataplane.status().counters?.nhgObjects ?? 0);
     r.counter('fibpush_route_rewrites_avoided_total', 'Route changes acknowledged without a write: the new group forwards like the one the dataplane has.', () =>
       this.dataplane.status().counters?.rewritesAvoided ?? 0);

@@ -100,8 +100,8 @@ export class Adoption implements ChangeSource {
   replayAll?: () => number;
   nhgStale?: (id: number) => boolean;
 
-  // Adopted routes in the store's own key tables (ts/dplane/keytable.ts): address words, prefix
-  // length and a table index; no object or string per route (a restart adopts the whole table).
+  // Adopted routes in compact record tables (adopted.ts): address words, prefix length, a table
+  // index, the path digest and the PIC host; no object or string per route (a restart adopts the whole table).
   private readonly rt4 = new AdoptedRoutes(1, 1024);
   private readonly rt6 = new AdoptedRoutes(4, 1024);
   /** The probe key: address words of the route looked up. */
