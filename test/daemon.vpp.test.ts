@@ -230,4 +230,37 @@ test('a nexthop on an interface VPP does not have: its routes fail, zebra hears 
   assert.ok(fp.logs.some((l) => /parked/.test(String(l.msg)) && String(l.ifindex).includes(String(missing))), 'the parked group names the ifindex');
 });
 
+test('restarted while zebra changed its groups\' weights: each changed group takes over its host route, no route is rewritten', async () => {
+  zebra.destroy();
+  await kill(fp);
+  await sim.stop();
+  sim = await VppSimulator.start({ interfaces, dir: simDir('vpp4') });
+  fp = await startFibpush(sim.apiSocket);
+  zebra = await zebraSends(fp.port, bytes);
+  await synced(fp, V4 + V6);
+  zebra.destroy();
+  await kill(fp);
+  // While fibpush is away zebra reweighs every multipath group: no host route in VPP has the new
+  // paths, but the routes still point at the host routes their groups had.
+  const changed: FullTable = {
+    ...table,
+    nexthops: table.nexthops.map((n) => (n.group && n.group.length > 1 ? { ...n, group: n.group.map((m, i) => ({ id: m.id, weight: i === 0 ? 3 : 1 })) } : n)),
+  };
+  const reweighed = changed.nexthops.filter((n, k) => n.group && n.group.length > 1 && JSON.stringify(n.group) !== JSON.stringify(table.nexthops[k].group));
+  assert.ok(reweighed.length >= 2, `${reweighed.length} groups reweighed`);
+  await sim.resetCounters();
+  fp = await startFibpush(sim.apiSocket);
+  zebra = await zebraSends(fp.port, encodeTable(changed, { nhgMode: true, endMarker: true }));
+  const s = await synced(fp, V4 + V6);
+  await waitFor('the adoption sweep', () => fp.logs.find((l) => l.msg === 'adoption complete'));
+  const c = s.dataplane.counters;
+  assert.is(c.adopt_rewritten, 0, 'no route written again');
+  assert.is(c.adopt_unchanged, V4 + V6);
+  assert.ok(c.adoptedRebound >= 1 && c.adoptedRebound <= reweighed.length, `${c.adoptedRebound} groups took over their host route`);
+  // Each rebound group: its host route rewritten (and a fresh one made and withdrawn meanwhile).
+  const calls = (await sim.counters()).calls.ip_route_add_del ?? 0;
+  assert.ok(calls <= table.nexthops.length + 2 * reweighed.length, `${calls} writes for ${reweighed.length} reweighed groups and ${V4 + V6} routes`);
+  assert.equal(await fibDiff(sim, changed), []);
+});
+
 test.run();

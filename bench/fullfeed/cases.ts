@@ -7,9 +7,7 @@
 // (ts/fpm/feedback.ts; fpm-extensions.md section 3). fibpush only sends it after VPP's reply
 // with retval 0, so the arrival time at zebra bounds the programming time from above; its rate
 // limit is raised so that it never paces the measurement (it still ticks every 10 ms).
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { FpmEncoder } from '../../ts/codec/encoder';
@@ -20,148 +18,20 @@ import { DEFAULT_PIC_TABLE } from '../../ts/vpp/programmer';
 import { VppSimulator } from '../../ts/vpp-sim';
 import type { IfaceSpec, SimCounters } from '../../ts/vpp-sim';
 import { dumpCheck, FibCheck, memoryCheck, memorySig, ControlConn, normPrefix, simLookupCheck, simSig } from './fibcheck';
-import { FamilyIx, FeedModel, TableSpec } from './model';
-import { cpuSeconds, FibpushProc, procStatusBytes, sleep, track, waitFor } from './procs';
+import { FamilyIx, FeedModel } from './model';
+import { cpuSeconds, FibpushProc, sleep, waitFor } from './procs';
 import { startVpp, stopVpp } from '../vpp-run';
 import { formatAddr } from '../../ts/addr';
-import { cleanVpp, rawClient, RawResult } from './rawclient';
+import { cleanVpp, rawClient } from './rawclient';
 import { changedGroup, encodeNexthop, encodeReplace, encodeWithdraw, ZebraSide } from './zebra';
 
-export type DataplaneKind = 'simulator' | 'vpp' | 'memory';
-
-/** What the parent hands every case process (as a JSON file). */
-export interface Spec {
-  table: TableSpec;
-  dataplane: DataplaneKind;
-  vppSocket: string | null;
-  /** Start a fresh real VPP per case in this directory (tools/vpp/run.sh), stopped after the case. */
-  vppRun: string | null;
-  /** The table as zebra replays it: NHG mode (with the end-of-replay marker unless disabled) and inline nexthops. */
-  files: { nhg: string; inline: string };
-  endMarker: boolean;
-  churnRate: number;
-  churnSeconds: number;
-  /** Replaces, withdrawals, NHG changes: shares of churn events. */
-  churnMix: [number, number, number];
-  window: number;
-  /** fibpush's --feedback-rate (notifications per second). */
-  feedbackRate: number;
-  /** fibpush's --expected-routes (0 = tables grow as routes come). */
-  expectedRoutes: number;
-  sampleMs: number;
-  lookups: number;
-  seed: number;
-  timeoutMs: number;
-}
-
-export const CASES = ['tcp-read', 'fibpush', 'fibpush-ts', 'fibpush-inline', 'zebra-inline', 'raw-client', 'stalled'] as const;
-export type CaseName = (typeof CASES)[number];
-
-export const DESCRIPTION: Record<CaseName, string> = {
-  'tcp-read': 'floor: the same bytes read off loopback TCP and thrown away',
-  fibpush: 'fibpush run, PIC, native decoder (load, NHG change, churn, failover)',
-  'fibpush-ts': 'fibpush run --decoder ts (TS reference decoder)',
-  'fibpush-inline': 'fibpush run --inline (every route carries its paths)',
-  'zebra-inline': 'fibpush run, zebra without NHGs (inline nexthops on the wire)',
-  'raw-client': 'minimal pipelined client: routes straight to the dataplane, no FIB logic',
-  stalled: 'fibpush run with the dataplane stalled (1 API message/s)',
-};
-
-export interface Sample {
-  t: number;
-  read: number;
-  programmed: number;
-}
-
-export interface NhgChange {
-  nhg: number;
-  label: string;
-  /** Routes using the group. */
-  dependents: number;
-  /** ip_route_add_del calls the dataplane served for it (simulator counters; else fibpush's own count). */
-  apiCalls: number;
-  callsSource: 'simulator' | 'fibpush';
-  seconds: number;
-}
-
-export interface Latency {
-  events: number;
-  acked: number;
-  p50Ms: number | null;
-  p99Ms: number | null;
-  maxMs: number | null;
-}
-
-export interface Churn {
-  seconds: number;
-  rateAsked: number;
-  events: number;
-  replace: Latency;
-  withdraw: Latency;
-  nhg: Latency;
-  /** How withdrawal and NHG-change latency were taken. */
-  withdrawMethod: string;
-  nhgMethod: string;
-  apiCalls: number | null;
-  /** The slowest events: seconds into the churn when sent, latency. */
-  slowest: { atS: number; ms: number; kind: string }[];
-}
-
-export interface Failover {
-  swIfIndex: number;
-  nhg: number;
-  label: string;
-  affectedNhgs: number;
-  affectedRoutes: number;
-  /** setInterface -> every probed route (one per affected group) forwards as expected. */
-  seconds: number;
-  /** ip_route_add_del calls from the link going down until fibpush was idle again. */
-  apiCalls: number;
-  apiCallsByName: Record<string, number>;
-  /** What fibpush did about it (its VPP programmer counters that moved). */
-  fibpushReaction: Record<string, number>;
-}
-
-export interface CaseResult {
-  name: CaseName;
-  description: string;
-  ok: boolean;
-  error?: string;
-  routes: number;
-  bytes: number;
-  readSeconds: number | null;
-  readSource: string | null;
-  programmedSeconds: number | null;
-  acked: number | null;
-  failed: number | null;
-  cpuSeconds: number | null;
-  dataplaneCpuSeconds: number | null;
-  rssBaselineBytes: number | null;
-  rssPeakBytes: number | null;
-  rssBytesPerRoute: number | null;
-  apiCalls: number | null;
-  apiCallsByName: Record<string, number> | null;
-  samples: Sample[];
-  fib: { phase: string; check: FibCheck }[];
-  nhgChange?: NhgChange;
-  /** zebra restarted with every nexthop id renumbered: what it cost. */
-  renumber?: Renumber;
-  churn?: Churn;
-  failover?: Failover;
-  stalled?: { routesStored: number; queueDepth: number; vppInFlight: number; window: number; rssGrowthAfterReadBytes: number };
-  raw?: RawResult;
-  notes: string[];
-}
+export * from './types';
+import { newResult } from './types';
+import type { CaseName, CaseResult, Churn, Failover, Latency, NhgChange, Renumber, Spec } from './types';
+import { floorCase } from './floor';
+export { floorServer } from './floor';
 
 const log = (s: string) => process.stderr.write(`  ${s}\n`);
-
-function newResult(name: CaseName, routes: number, bytes: number): CaseResult {
-  return {
-    name, description: DESCRIPTION[name], ok: false, routes, bytes, readSeconds: null, readSource: null, programmedSeconds: null,
-    acked: null, failed: null, cpuSeconds: null, dataplaneCpuSeconds: null, rssBaselineBytes: null, rssPeakBytes: null,
-    rssBytesPerRoute: null, apiCalls: null, apiCallsByName: null, samples: [], fib: [], notes: [],
-  };
-}
 
 function percentile(a: number[], p: number): number | null {
   if (a.length === 0) return null;
@@ -485,16 +355,6 @@ async function nhgChange(env: Env, fp: FibpushProc, z: ZebraSide, probe: Probe):
 }
 
 // ---------------------------------------------------------------- renumber: zebra restarts
-
-export interface Renumber {
-  routes: number;
-  /** Route API calls during the renumbered replay, until it was swept (the dataplane's count, or fibpush's requests). */
-  apiCalls: number;
-  callsSource: 'simulator' | 'fibpush';
-  /** Route writes fibpush avoided: the new group forwards like the one the dataplane holds. */
-  rewritesAvoided: number;
-  seconds: number;
-}
 
 /**
  * zebra restarts: it reconnects and replays the same table with every nexthop id renumbered and
@@ -874,95 +734,6 @@ async function rawCase(spec: Spec, m: FeedModel): Promise<CaseResult> {
   } finally {
     await env.close();
   }
-}
-
-/** The floor: a separate process reads the bytes off loopback TCP into a reused buffer, as fibpush's server does, and drops them. */
-async function floorCase(spec: Spec, m: FeedModel, self: string): Promise<CaseResult> {
-  const bytes = fs.readFileSync(spec.files.nhg);
-  const r = newResult('tcp-read', m.routes, bytes.length);
-  const child = spawn(process.execPath, [self, '--floor-server', String(bytes.length)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  track(child);
-  try {
-    const lines = readLines(child);
-    const port = Number(await lines.next());
-    const z = await ZebraSide.connect(port, m, () => undefined);
-    const cpu0 = cpuSeconds(child.pid as number);
-    await z.write(bytes);
-    const res = JSON.parse(await lines.next()) as { seconds: number; bytes: number };
-    r.cpuSeconds = cpuSeconds(child.pid as number) - cpu0;
-    r.rssPeakBytes = procStatusBytes(child.pid as number, 'VmHWM');
-    z.close();
-    r.readSeconds = res.seconds;
-    r.readSource = 'reader: connection accepted -> last byte read';
-    r.ok = res.bytes === bytes.length;
-    log(`tcp-read: ${res.bytes} bytes in ${res.seconds.toFixed(3)} s`);
-    return r;
-  } finally {
-    child.kill('SIGKILL');
-  }
-}
-
-function readLines(c: ChildProcess): { next(): Promise<string> } {
-  let acc = '';
-  const lines: string[] = [];
-  const waiters: ((s: string) => void)[] = [];
-  let dead: Error | null = null;
-  const fails: ((e: Error) => void)[] = [];
-  c.stdout?.setEncoding('utf8');
-  c.stdout?.on('data', (d: string) => {
-    acc += d;
-    let nl: number;
-    while ((nl = acc.indexOf('\n')) >= 0) {
-      const line = acc.slice(0, nl);
-      acc = acc.slice(nl + 1);
-      const w = waiters.shift();
-      fails.shift();
-      if (w) w(line);
-      else lines.push(line);
-    }
-  });
-  c.once('exit', (code) => {
-    dead = new Error(`reader process exited with code ${code}`);
-    for (const f of fails.splice(0)) f(dead);
-    waiters.length = 0;
-  });
-  return {
-    next: () =>
-      new Promise<string>((resolve, reject) => {
-        const l = lines.shift();
-        if (l !== undefined) return resolve(l);
-        if (dead) return reject(dead);
-        waiters.push(resolve);
-        fails.push(reject);
-      }),
-  };
-}
-
-/** The floor's reader process: accepts one connection, reads `expect` bytes with onread into one reused 1 MiB buffer, prints the time. */
-export function floorServer(expect: number): void {
-  const buffer = Buffer.allocUnsafe(1 << 20);
-  const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (raw) => {
-    const t0 = performance.now();
-    let got = 0;
-    // Same trick as ts/fpm/server.ts: move the accepted handle to a socket that reads with onread.
-    const holder = raw as unknown as { _handle: unknown };
-    const handle = holder._handle;
-    holder._handle = null;
-    raw.destroy();
-    const sock = new net.Socket({ handle, readable: true, writable: true, onread: { buffer, callback: (n: number) => {
-      got += n;
-      if (got >= expect) {
-        process.stdout.write(JSON.stringify({ seconds: (performance.now() - t0) / 1000, bytes: got }) + '\n');
-        sock.destroy();
-        server.close();
-      }
-      return true;
-    } } } as unknown as net.SocketConstructorOpts);
-    sock.on('error', () => undefined);
-  });
-  server.listen(0, '127.0.0.1', () => {
-    process.stdout.write(`${(server.address() as net.AddressInfo).port}\n`);
-  });
 }
 
 export async function runCase(name: CaseName, spec: Spec, self: string): Promise<CaseResult> {
