@@ -97,8 +97,9 @@ run('20 environments load, decode and unload the addon in sequence, then 4 at a 
   if (process.env.FIBPUSH_TEST_VERBOSE) console.log(`RSS grew ${grown.toFixed(1)} MiB over 32 worker environments`);
   // Each worker decodes every capture into a fresh 1.5 MiB batch (31 of them, ~46 MiB): an
   // environment whose batches outlived it would add that much per worker, 1.5 GiB over these 32.
-  // What stays is the main thread's malloc arenas and code caches (7 to 40 MiB here).
-  assert.ok(grown < 96, `RSS grew ${grown.toFixed(1)} MiB over 32 worker environments`);
+  // What stays is the main thread's malloc arenas and code caches: 7 to 100 MiB here, the most
+  // on a loaded box. The bound is a quarter of what leaked environments would add.
+  assert.ok(grown < 368, `RSS grew ${grown.toFixed(1)} MiB over 32 worker environments`);
   // The main thread's own decoders were untouched by their siblings' teardown.
   assert.is(captureDigest(), here);
 });
