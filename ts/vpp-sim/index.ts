@@ -11,6 +11,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import type { Forwarding, IfaceSpec, MplsRouteJson, RouteJson, FibCounters } from './fib-types';
+import type { Counters } from './host';
 
 export type { Forwarding, Leg, IfaceSpec, RouteJson, MplsRouteJson, PathJson, FibCounters } from './fib-types';
 export { routesDigest, DEFAULT_INTERFACES } from './fib-types';
@@ -36,20 +37,10 @@ export interface SimOptions {
   startTimeoutMs?: number;
 }
 
-export interface SimCounters {
-  /** API calls served, by message name. */
-  calls: Record<string, number>;
-  protocol: { unknownId: number; truncated: number; badClientIndex: number; unmodelled: number; oversize: number; handlerErrors: number };
+/** What the simulator counts (host.ts Counters: calls, protocol errors, traffic), and its FIB's size. */
+export interface SimCounters extends Counters {
   /** Sum of `protocol`. */
   protocolErrors: number;
-  connections: { accepted: number; closed: number };
-  messagesIn: number;
-  messagesOut: number;
-  bytesIn: number;
-  bytesOut: number;
-  eventsSent: number;
-  /** Route requests failed on purpose (setFailRate). */
-  injectedFailures: number;
   fib: FibCounters;
   routes: number;
   pathSets: number;
