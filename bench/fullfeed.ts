@@ -55,6 +55,9 @@ Phases:
   --timeout S           per case, after which it is stopped (default: 120 + 1 per 5,000 routes)
 Output:
   --json FILE           the figures as JSON
+  --node-args "FLAGS"   node flags for each case's fibpush, split at spaces: "--cpu-prof --cpu-prof-dir DIR"
+                        writes a V8 CPU profile per case, "--perf-basic-prof" names JavaScript frames for
+                        perf record; profiling slows fibpush, so such a run's figures are not comparable
   --plot FILE.svg       routes read and programmed over time
   --help                this text`;
 
@@ -80,10 +83,11 @@ interface Args {
   timeoutMs: number;
   json: string | null;
   plot: string | null;
+  nodeArgs: string[];
 }
 
 function parseArgs(argv: string[]): Args {
-  const known = new Set(['v4', 'v6', 'nhgs', 'seed', 'dataplane', 'vpp-socket', 'vpp-run', 'nexthops', 'churn-rate', 'churn-seconds', 'churn-mix', 'window', 'feedback-rate', 'expected-routes', 'lookups', 'cases', 'timeout', 'json', 'plot']);
+  const known = new Set(['v4', 'v6', 'nhgs', 'seed', 'dataplane', 'vpp-socket', 'vpp-run', 'nexthops', 'churn-rate', 'churn-seconds', 'churn-mix', 'window', 'feedback-rate', 'expected-routes', 'lookups', 'cases', 'timeout', 'json', 'plot', 'node-args']);
   const flags = new Set(['small', 'no-end-marker', 'help']);
   const vals = new Map<string, string>();
   const on = new Set<string>();
@@ -154,6 +158,7 @@ function parseArgs(argv: string[]): Args {
     timeoutMs: 1000 * int('timeout', 120 + Math.ceil((v4 + v6) / 5000), 10, 86_400),
     json: vals.get('json') ?? null,
     plot: vals.get('plot') ?? null,
+    nodeArgs: (vals.get('node-args') ?? '').split(' ').filter(Boolean),
   };
 }
 
@@ -273,6 +278,7 @@ async function parent(argv: string[]): Promise<number> {
     lookups: a.lookups,
     seed: a.seed,
     timeoutMs: a.timeoutMs,
+    nodeArgs: a.nodeArgs,
   };
   const specFile = path.join(dir, 'spec.json');
   fs.writeFileSync(specFile, JSON.stringify(spec));

@@ -523,6 +523,7 @@ test('feedback keeps results by route handle: latest per slot, newest generation
   const asked: number[] = [];
   const routes: FeedbackRoutes = {
     resolve: () => -1,
+    current: () => true,
     describe(h, out) {
       asked.push(h);
       const r = table.get(h);
@@ -593,11 +594,60 @@ test('feedback keeps results by route handle: latest per slot, newest generation
   fb.close();
 });
 
+test('feedback skips empty runs of slots: results far apart, in two families, behind and ahead of the cursor, each sent once in slot order', () => {
+  const asked: number[] = [];
+  const routes: FeedbackRoutes = {
+    resolve: () => -1,
+    current: () => true,
+    describe(h, out) {
+      asked.push(h);
+      out.family = (h >>> 30) === 1 ? 10 : 2;
+      out.table = 254;
+      out.len = 32;
+      out.protocol = 186;
+      out.addr.fill(0);
+      return true;
+    },
+  };
+  const v6 = (id: number) => ((1 << 30) | id) >>> 0;
+  // One frame per tick (maxQueuedBytes / 60): each tick shows where the cursor went.
+  const fb = new FeedbackSender({ routes, tickMs: 60_000, ratePerSec: 1_000_000, maxQueuedBytes: 60 });
+  fb.attach(captureSink());
+  for (const h of [3_000_000, 5, v6(2_000_000), 1_000_000, 1_000_001, 32 * 1024 - 1, 32 * 1024]) fb.reportHandle(h, true);
+  const sendOne = () => {
+    assert.is(fb.tick(), 1);
+    return asked[asked.length - 1];
+  };
+  assert.is(sendOne(), 5);
+  assert.is(sendOne(), 32 * 1024 - 1, 'the last slot of a summary word');
+  assert.is(sendOne(), 32 * 1024, 'the first slot of the next one');
+  assert.is(sendOne(), 1_000_000);
+  // Behind the cursor (waits for the next round) and ahead of it (this round).
+  fb.reportHandle(6, true);
+  fb.reportHandle(2_999_999, true);
+  assert.is(sendOne(), 1_000_001);
+  assert.is(sendOne(), 2_999_999);
+  assert.is(sendOne(), 3_000_000);
+  assert.is(sendOne(), v6(2_000_000), 'then the next family');
+  assert.is(sendOne(), 6, 'round again to the start');
+  assert.is(fb.queued, 0);
+  assert.is(fb.tick(), 0);
+  // Slots emptied and filled again in the same summary run are found again.
+  for (let round = 0; round < 3; round++) {
+    for (const id of [70_000, 70_031, 71_000]) fb.reportHandle(id, true);
+    assert.equal([sendOne(), sendOne(), sendOne()], [70_000, 70_031, 71_000]);
+  }
+  assert.is(fb.queued, 0);
+  assert.is(new Set(asked).size, asked.length - 6, 'no slot looked at twice but the re-filled ones');
+  fb.close();
+});
+
 test('feedback reuses its output buffer only for bytes the sink no longer holds', () => {
   const table = new Map<number, FeedbackRoute>();
   for (let i = 0; i < 5000; i++) table.set(i, { family: 2, table: 254, addr: Uint8Array.of(10, i >> 8, i & 255, 0), len: 24, protocol: 186 });
   const routes: FeedbackRoutes = {
     resolve: () => -1,
+    current: () => true,
     describe(h, out) {
       const r = table.get(h)!;
       Object.assign(out, { family: r.family, table: r.table, len: r.len, protocol: r.protocol });
@@ -641,7 +691,8 @@ test('feedback reuses its output buffer only for bytes the sink no longer holds'
   fb.close();
 });
 
-test('feedback through the FIB mirror: a route withdrawn before its result goes out gets no notification', () => {
+for (const byHandle of [false, true]) {
+test(`feedback through the FIB mirror, results ${byHandle ? 'by handle' : 'by key'}: a route withdrawn before its result goes out gets no notification`, () => {
   const store = new FibStore();
   const fb = new FeedbackSender({ routes: feedbackRoutes(store), tickMs: 60_000, ratePerSec: 1_000_000 });
   const sink = captureSink();
@@ -659,7 +710,8 @@ test('feedback through the FIB mirror: a route withdrawn before its result goes 
       if (k !== ChangeKind.Route) continue;
       const v = store.route;
       store.routeResult(v.handle, ok);
-      fb.report(v.family, v.table, v.addr, v.len, v.protocol, ok, v.target === 1 ? 6 : 1);
+      if (byHandle) fb.reportCurrent(v.handle, ok, v.target === 1 ? 6 : 1);
+      else fb.report(v.family, v.table, v.addr, v.len, v.protocol, ok, v.target === 1 ? 6 : 1);
       n++;
     }
     return n;
@@ -680,7 +732,9 @@ test('feedback through the FIB mirror: a route withdrawn before its result goes 
   // The withdrawal's own result (the VPP dataplane reports one): the key is gone, nothing queued.
   assert.is(store.next(), ChangeKind.Route);
   assert.is(store.route.op, Op.Del);
-  fb.report(store.route.family, store.route.table, store.route.addr, store.route.len, store.route.protocol, true);
+  const delHandle = store.route.handle;
+  if (byHandle) fb.reportCurrent(delHandle, true);
+  else fb.report(store.route.family, store.route.table, store.route.addr, store.route.len, store.route.protocol, true);
   assert.is(fb.queued, 0);
   assert.is(fb.counters.gone, 2);
   const back = decodeFeedback(Buffer.concat(sink.chunks));
@@ -692,7 +746,15 @@ test('feedback through the FIB mirror: a route withdrawn before its result goes 
   assert.is(fb.tick(), 1);
   const again = decodeFeedback(sink.chunks[sink.chunks.length - 1]);
   assert.equal([...again.entries()], [['2 254 0a010000/24', { flags: RTM_F_OFFLOAD_FAILED, protocol: 196, rtype: 6 }]]);
+  // A late result under the withdrawn route's handle: its entry now holds the route again, under a new handle.
+  if (byHandle) {
+    const before = fb.counters.gone;
+    fb.reportCurrent(delHandle, true);
+    assert.is(fb.queued, 0, 'a stale handle queues nothing');
+    assert.is(fb.counters.gone, before + 1);
+  }
   fb.close();
 });
+}
 
 test.run();

@@ -631,7 +631,7 @@ async function fibpushCase(name: CaseName, spec: Spec, m: FeedModel): Promise<Ca
   try {
     await env.start();
     const extra = name === 'fibpush-ts' ? ['--decoder', 'ts'] : name === 'fibpush-inline' ? ['--inline'] : [];
-    fp = await FibpushProc.start({ dir: env.dir, args: env.daemonArgs(extra) });
+    fp = await FibpushProc.start({ dir: env.dir, args: env.daemonArgs(extra), nodeArgs: spec.nodeArgs });
     const f = fp;
     if (spec.dataplane !== 'memory') {
       await waitFor('fibpush to connect to the dataplane', async () => (await f.status()).dataplane.connected, 30_000, 20);

@@ -84,6 +84,8 @@ export interface FibpushOptions {
   dir: string;
   /** Flags after `fibpush run` besides --listen, --control, logging and progress. */
   args: string[];
+  /** Node flags before the script (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 /** `node bin/fibpush.js run ...` as a child process, asked over its control socket. */
@@ -118,7 +120,7 @@ export class FibpushProc {
       // the bench plays zebra from this process's user
       '--zebra-user', String(process.getuid?.() ?? 0), ...o.args,
     ];
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...(o.nodeArgs ?? []), ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
     track(child);
     const p = new FibpushProc(child, port, metricsPort, control, argv.slice(1));
     const until = Date.now() + 20000;

@@ -28,6 +28,8 @@ export interface Spec {
   lookups: number;
   seed: number;
   timeoutMs: number;
+  /** Node flags for each case's fibpush (e.g. --cpu-prof): profiling, not measuring. */
+  nodeArgs: string[];
 }
 
 export const CASES = ['tcp-read', 'fibpush', 'fibpush-ts', 'fibpush-inline', 'zebra-inline', 'raw-client', 'stalled'] as const;

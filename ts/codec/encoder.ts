@@ -22,6 +22,7 @@
 // Message types, rtm_type values and families: one definition, in codes.ts (re-exported for the
 // encoder's users).
 import { AF_UNSPEC, AF_INET, AF_BRIDGE, AF_INET6, AF_MPLS, NLMSG_DONE, RTM_NEWROUTE, RTM_DELROUTE, RTM_NEWNEIGH, RTM_DELNEIGH, RTM_NEWNEXTHOP, RTM_DELNEXTHOP, RTN_UNSPEC, RTN_UNICAST, RTN_BLACKHOLE, RTN_UNREACHABLE, RTN_PROHIBIT } from './codes';
+import { OFFLOAD_MAX_FRAME, writeOffloadFrame } from './offload';
 export { AF_UNSPEC, AF_INET, AF_BRIDGE, AF_INET6, AF_MPLS, NLMSG_DONE, RTM_NEWROUTE, RTM_DELROUTE, RTM_NEWNEIGH, RTM_DELNEIGH, RTM_NEWNEXTHOP, RTM_DELNEXTHOP, RTN_UNSPEC, RTN_UNICAST, RTN_BLACKHOLE, RTN_UNREACHABLE, RTN_PROHIBIT };
 
 export const NLM_F_REQUEST = 0x1;
@@ -667,6 +668,13 @@ export class FpmEncoder {
    *  protocol, type and rtm_flags). */
   offload(o: OffloadMsg): this {
     const table = o.table ?? RT_TABLE_MAIN;
+    if ((o.family === AF_INET || o.family === AF_INET6) && typeof o.dst !== 'number' && !this.explicitFrame) {
+      const dst = addrBytes(o.dst);
+      if (dst.length !== (o.family === AF_INET ? 4 : 16)) throw new TypeError('offload dst must have the route family');
+      this.ensure(OFFLOAD_MAX_FRAME);
+      this.pos += writeOffloadFrame(this.buf, this.pos, o.family, dst, o.dstLen, table, o.protocol, o.rtype ?? RTN_UNICAST, o.failed === true, o.seq ?? 0, o.pid ?? this.pid);
+      return this;
+    }
     this.beginMsg(RTM_NEWROUTE, NLM_F_REQUEST, o.seq ?? 0, o.pid ?? this.pid, 12);
     this.rtmsg(o.family, o.dstLen, table < 256 ? table : RT_TABLE_UNSPEC, o.protocol, 0, o.rtype ?? RTN_UNICAST, o.failed ? RTM_F_OFFLOAD_FAILED : RTM_F_OFFLOAD);
     this.dstAttr(o.family, o.dst);

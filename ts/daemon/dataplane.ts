@@ -14,6 +14,8 @@ export interface RouteResult {
   protocol: number;
   /** Target (ts/dplane/types.ts): feedback echoes the matching rtm_type. */
   target: number;
+  /** The FIB mirror's handle of the route (RouteView.handle), or -1: feedback then finds it by key. */
+  handle: number;
   ok: boolean;
   error?: string;
 }
@@ -45,6 +47,7 @@ export function resultFromView(v: RouteView, ok: boolean, error: string | undefi
   out.len = v.len;
   out.protocol = v.protocol;
   out.target = v.target;
+  out.handle = v.handle;
   out.ok = ok;
   out.error = error;
   return out;
@@ -53,7 +56,7 @@ export function resultFromView(v: RouteView, ok: boolean, error: string | undefi
 export class MemoryDataplaneAdapter implements Dataplane {
   readonly kind = 'memory' as const;
   readonly fib: MemoryDataplane;
-  private readonly scratch: RouteResult = { family: 0, table: 0, addr: new Uint8Array(16), len: 0, protocol: 0, target: 0, ok: true };
+  private readonly scratch: RouteResult = { family: 0, table: 0, addr: new Uint8Array(16), len: 0, protocol: 0, target: 0, handle: -1, ok: true };
 
   constructor(source: ChangeSource, onResult: ResultHook) {
     this.fib = new MemoryDataplane(source, {

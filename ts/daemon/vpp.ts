@@ -23,7 +23,7 @@ export class VppDataplane implements Dataplane {
   readonly client: VppClient;
   readonly programmer: VppProgrammer;
   readonly adoption: Adoption;
-  private readonly scratch: RouteResult = { family: 0, table: 0, addr: new Uint8Array(16), len: 0, protocol: 0, target: 0, ok: true };
+  private readonly scratch: RouteResult = { family: 0, table: 0, addr: new Uint8Array(16), len: 0, protocol: 0, target: 0, handle: -1, ok: true };
   private everConnected = false;
   private closing = false;
 
@@ -35,7 +35,7 @@ export class VppDataplane implements Dataplane {
     opts: VppDataplaneOptions = {},
   ) {
     this.client = new VppClient({ socketPath: cfg.vppSocket, clientName: 'fibpush', window: opts.window });
-    const unchanged: RouteResult = { family: 0, table: 0, addr: new Uint8Array(16), len: 0, protocol: 0, target: 0, ok: true };
+    const unchanged: RouteResult = { family: 0, table: 0, addr: new Uint8Array(16), len: 0, protocol: 0, target: 0, handle: -1, ok: true };
     this.adoption = new Adoption(store, this.client, {
       tableMap: cfg.tableMap,
       log: log.child({ component: 'adopt' }),

@@ -149,6 +149,18 @@ export class Queries {
     return t.handle(fc, id);
   }
 
+  /**
+   * Whether `handle` still names a route zebra has: its entry not withdrawn, not reused since. No
+   * key lookup (offload feedback checks every result and every notification through it).
+   */
+  routeLive(handle: number): boolean {
+    const fc = handle >>> 30;
+    if (fc === FC_MAC) return false;
+    const t = this.t.rt[fc];
+    const id = t.live(handle);
+    return id >= 0 && (t.flags[id] & EF.Exists) !== 0;
+  }
+
   /** The route a handle stands for (the daemon's offload feedback), or null when it is gone. */
   routeKeyFor(handle: number, out?: RouteKey): RouteKey | null {
     const fc = handle >>> 30;

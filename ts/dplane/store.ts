@@ -247,6 +247,11 @@ export class FibStore implements ChangeSource {
     return this.queries.routeHandle(family, table, addr, len);
   }
 
+  /** Whether `handle` still names a route zebra has (not withdrawn, entry not reused). No key lookup. */
+  routeLive(handle: number): boolean {
+    return this.queries.routeLive(handle);
+  }
+
   /** The route a handle stands for (the daemon's offload feedback), or null when it is gone. */
   routeKeyFor(handle: number, out?: RouteKey): RouteKey | null {
     return this.queries.routeKeyFor(handle, out);
