@@ -30,6 +30,8 @@ it and replays the same table: prints the reconcile time and the routes written 
                      first zebra alone restarts (fibpush stays), then both fibpush and zebra
   --json FILE        the figures as JSON
   --verbose          a timeline of the reconcile (fibpush's status every poll)
+  --node-args FLAGS  node flags for the restarted fibpush, split at spaces (e.g. "--cpu-prof --cpu-prof-dir DIR");
+                     profiling slows it, so such a run's figures are not comparable
   --help             this text
 Without --vpp-socket/--vpp-run the VPP simulator is the dataplane.`;
 
@@ -43,11 +45,12 @@ interface Args {
   nexthops: string;
   json: string | null;
   verbose: boolean;
+  nodeArgs: string[];
   renumber: boolean;
 }
 
 function parse(argv: string[]): Args {
-  const a: Args = { v4: 1_000_000, v6: 0, nhgs: 32, seed: 1, vppSocket: null, vppRun: null, nexthops: '10.0.0.2@1,10.0.1.2@2,fd00:0:0:1::2@1', json: null, verbose: false, renumber: false };
+  const a: Args = { v4: 1_000_000, v6: 0, nhgs: 32, seed: 1, vppSocket: null, vppRun: null, nexthops: '10.0.0.2@1,10.0.1.2@2,fd00:0:0:1::2@1', json: null, verbose: false, nodeArgs: [], renumber: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => {
@@ -72,6 +75,7 @@ function parse(argv: string[]): Args {
     else if (k === '--nexthops') a.nexthops = v();
     else if (k === '--json') a.json = v();
     else if (k === '--verbose') a.verbose = true;
+    else if (k === '--node-args') a.nodeArgs = v().split(' ').filter(Boolean);
     else if (k === '--renumber') a.renumber = true;
     else throw new Error(`Unknown option ${k} (see --help)`);
   }
@@ -156,7 +160,7 @@ async function main(): Promise<void> {
     z.sock.destroy();
     await sleep(200);
     const t0 = performance.now();
-    fp = await FibpushProc.start({ dir, args });
+    fp = await FibpushProc.start({ dir, args, nodeArgs: a.nodeArgs });
     z = await ZebraSide.connect(fp.port, m, () => undefined);
     await z.write(replayBytes);
     const timeline: string[] = [];

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { createLogger } from '../ts/daemon/logger';
 import { Registry, serveMetrics } from '../ts/daemon/metrics';
 import { controlRequest, serveControl } from '../ts/daemon/control';
-import { ProgressLine, progressText } from '../ts/daemon/progress';
+import { fmtCount, ProgressLine, progressText } from '../ts/daemon/progress';
 import { formatAddr, parseAddr, parsePrefix } from '../ts/addr';
 
 /** The terminal's escape character, which the progress line's control sequences start with. */
@@ -96,6 +96,25 @@ test('metrics: exposition format over HTTP, values read at scrape time', async (
   } finally {
     await srv.close();
   }
+});
+
+test('metrics: a snapshot read by several metrics is built once per scrape, and again at the next', () => {
+  const r = new Registry();
+  let builds = 0;
+  const snap = r.perRender(() => ({ a: ++builds * 10, b: builds * 100 }));
+  r.gauge('x_a', 'a', () => snap().a);
+  r.gauge('x_b', 'b', () => snap().b);
+  assert.match(r.render(), /x_a 10\n[^]*x_b 100\n/);
+  assert.is(builds, 1);
+  assert.match(r.render(), /x_a 20\n[^]*x_b 200\n/);
+  assert.is(builds, 2);
+});
+
+test('fmtCount: thousands separated as en-US writes them, rounded, signed', () => {
+  for (const n of [0, 7, 999, 999.6, 1000, 12_345, 123_456, 1_234_567, 1_230_000.4, -5, -1_234_567, 4_294_967_296]) {
+    assert.is(fmtCount(n), Math.round(n).toLocaleString('en-US'), String(n));
+  }
+  assert.is(fmtCount(NaN), 'NaN');
 });
 
 test('control socket: requests answered in order, errors named, stale socket replaced, live one refused', async () => {

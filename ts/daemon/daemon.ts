@@ -491,6 +491,9 @@ export class Daemon {
     const r = this.registry;
     const sc = this.server.counters;
     const st = this.store;
+    // Built once per scrape, however many metrics read them.
+    const counts = r.perRender(() => st.counts());
+    const dp = r.perRender(() => this.dataplane.status());
     r.counter('fibpush_fpm_bytes_total', 'Bytes read from zebra.', () => sc.bytes);
     r.counter('fibpush_fpm_frames_total', 'FPM frames decoded.', () => sc.frames);
     r.counter('fibpush_fpm_messages_total', 'Netlink messages decoded.', () => sc.rows);
@@ -504,16 +507,16 @@ export class Daemon {
       Object.entries(sc.drops).map(([reason, v]) => [{ reason }, v] as const),
     );
     r.gauge('fibpush_zebra_connected', '1 while zebra is connected.', () => (this.server.connection ? 1 : 0));
-    r.gauge('fibpush_epoch', 'zebra connection generation.', () => st.counts().epoch);
+    r.gauge('fibpush_epoch', 'zebra connection generation.', () => counts().epoch);
     r.gauge('fibpush_routes', 'Routes in the mirror of zebra\'s FIB, by family and table.', () =>
-      Object.entries(st.counts().byTable).map(([table, v]) => [{ table }, v] as const),
+      Object.entries(counts().byTable).map(([table, v]) => [{ table }, v] as const),
     );
-    r.gauge('fibpush_nhgs', 'Nexthop groups from zebra.', () => st.counts().nhgs);
+    r.gauge('fibpush_nhgs', 'Nexthop groups from zebra.', () => counts().nhgs);
     r.gauge('fibpush_nhg_objects', 'Nexthop groups as the dataplane holds them (VPP PIC host routes).', () =>
-      this.dataplane.status().counters?.nhgObjects ?? 0);
+      dp().counters?.nhgObjects ?? 0);
     r.counter('fibpush_route_rewrites_avoided_total', 'Route changes acknowledged without a write: the new group forwards like the one the dataplane has.', () =>
-      this.dataplane.status().counters?.rewritesAvoided ?? 0);
-    r.gauge('fibpush_macs', 'EVPN remote MACs.', () => st.counts().macs);
+      dp().counters?.rewritesAvoided ?? 0);
+    r.gauge('fibpush_macs', 'EVPN remote MACs.', () => counts().macs);
     r.gauge('fibpush_parked', 'Routes waiting for a nexthop group that has not arrived.', () => {
       const p = st.parked();
       return p.routesNhgMissing + p.routesNhgIncomplete;
@@ -530,9 +533,9 @@ export class Daemon {
     r.gauge('fibpush_vpp_in_flight', 'VPP API requests in flight (0 for the memory dataplane).', () =>
       this.dataplane.kind === 'vpp' ? this.dataplane.inFlight() : 0,
     );
-    r.gauge('fibpush_dataplane_connected', '1 while the dataplane is reachable.', () => (this.dataplane.status().connected ? 1 : 0));
-    r.gauge('fibpush_dataplane_routes', 'Routes the dataplane holds or acknowledged.', () => this.dataplane.status().routes);
-    r.counter('fibpush_dataplane_failures_total', 'Dataplane failures after retries.', () => this.dataplane.status().failures);
+    r.gauge('fibpush_dataplane_connected', '1 while the dataplane is reachable.', () => (dp().connected ? 1 : 0));
+    r.gauge('fibpush_dataplane_routes', 'Routes the dataplane holds or acknowledged.', () => dp().routes);
+    r.counter('fibpush_dataplane_failures_total', 'Dataplane failures after retries.', () => dp().failures);
     r.counter('fibpush_route_results_total', 'Route results reported by the dataplane.', () => [
       [{ result: 'ok' }, this.routeResultsOk],
       [{ result: 'failed' }, this.routeResultsFailed],

@@ -70,6 +70,23 @@ export class Histogram {
 
 export class Registry {
   private readonly metrics: Metric[] = [];
+  private renders = 0;
+
+  /**
+   * `read`, called at most once per render: for a snapshot several metrics read (the dataplane's
+   * status, the mirror's counts), so one scrape builds it once.
+   */
+  perRender<T>(read: () => T): () => T {
+    let at = -1;
+    let v: T;
+    return () => {
+      if (at !== this.renders) {
+        v = read();
+        at = this.renders;
+      }
+      return v;
+    };
+  }
 
   private add(name: string, help: string, type: MetricType, render: (out: string[]) => void): void {
     if (!NAME_RE.test(name)) throw new Error(`invalid metric name ${name}`);
@@ -102,6 +119,7 @@ export class Registry {
 
   /** The text exposition format (version 0.0.4). */
   render(): string {
+    this.renders++;
     const out: string[] = [];
     for (const m of this.metrics) {
       out.push(`# HELP ${m.name} ${m.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);

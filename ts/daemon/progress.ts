@@ -15,8 +15,18 @@ export interface TtyStream {
   readonly columns?: number;
 }
 
+/**
+ * 1,234,567. Not toLocaleString: its first call loads ICU's locale data (~30 ms), which fell on
+ * the "synced" line at the end of a restart's reconcile.
+ */
 export function fmtCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  if (!Number.isFinite(n)) return String(n);
+  const r = Math.round(n);
+  const s = String(Math.abs(r));
+  if (s.length <= 3 || s.includes('e')) return String(r);
+  let out = s.slice(0, ((s.length - 1) % 3) + 1);
+  for (let i = out.length; i < s.length; i += 3) out += ',' + s.slice(i, i + 3);
+  return r < 0 ? '-' + out : out;
 }
 
 export function fmtRate(perSec: number): string {

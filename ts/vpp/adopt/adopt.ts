@@ -21,7 +21,7 @@
 //   the programmer's own recovery re-emits only the routes of its groups.
 import { AF_INET, AF_INET6, AF_MPLS, ChangeKind, ChangeSource, MacView, NhgView, Op, RouteView, Target } from '../../dplane/types';
 import type { FibStore } from '../../dplane/store';
-import { AdoptedRoutes } from './adopted';
+import { AdoptedRoutes, HostRefs } from './adopted';
 import type { ReplySink, VppClient } from '../client';
 import { NO_SW_IF_INDEX, PathType } from '../codec';
 import { digestPaths, PathDigest } from '../pathdigest';
@@ -116,15 +116,13 @@ export class Adoption implements ChangeSource {
    * is not withdrawn while an adopted route still uses it (a table stock zebra does not replay).
    * Each adopted route keeps its host key + 1 (0 = none) in its record.
    */
-  private readonly hostRefs = new Map<number, number>();
+  private readonly hostRefs = new HostRefs();
 
   /** An adopted route leaves (matched, rewritten or withdrawn): its host route loses a user. */
   private dropHostRef(host: number): void {
     if (host === 0) return;
-    const k = hostKey(host);
-    const n = (this.hostRefs.get(k) ?? 1) - 1;
-    if (n > 0) this.hostRefs.set(k, n);
-    else this.hostRefs.delete(k);
+    const v = host - 1;
+    this.hostRefs.drop((v & 1) === 1 ? 6 : 4, Math.floor(v / 2));
   }
 
   /** A few adopted routes per PIC host route (family * 2^32 + object id): see groupHosts(). */
@@ -312,7 +310,7 @@ export class Adoption implements ChangeSource {
     // Not one of fibpush's objects (ids count up from 1): nothing a record can name.
     if (oid < 0 || oid >= 0x7fffffff) return 0;
     const k = hostFam * TWO32 + oid;
-    this.hostRefs.set(k, (this.hostRefs.get(k) ?? 0) + 1);
+    this.hostRefs.add(hostFam, oid);
     let l = this.hostSamples.get(k);
     if (!l) this.hostSamples.set(k, (l = []));
     if (l.length < HOST_SAMPLES) l.push({ family, nlTable, addr: d.addr.slice(0, family === 4 ? 4 : 16), len: d.len });
@@ -357,13 +355,25 @@ export class Adoption implements ChangeSource {
     this.programmer.offerAdoptedHost(family, id, digestPaths(d.dv!, d.pathsOff, d.nPaths, d.addr, 0, d.isIp6, this.dg));
   }
 
+  private lastTable = -1;
+  private lastFam = 0;
+  private lastIx = 0;
+
   /** Removes the adopted entry of this route (its digest in takenA/takenB): returns 0, or -1 when there is none. */
   private take(r: RouteView): number {
     const fam = r.family === AF_INET6 ? 6 : 4;
     // Nothing (left) adopted in this family, as with a fresh VPP: no lookup per replayed route.
     if ((fam === 4 ? this.rt4 : this.rt6).size === 0) return -1;
-    const ix = (fam === 4 ? this.tableIx4 : this.tableIx6).get(r.table);
-    if (ix === undefined) return -1;
+    // The replay comes table by table: the last table's index is nearly always the one.
+    let ix: number | undefined;
+    if (r.table === this.lastTable && fam === this.lastFam) ix = this.lastIx;
+    else {
+      ix = (fam === 4 ? this.tableIx4 : this.tableIx6).get(r.table);
+      if (ix === undefined) return -1;
+      this.lastTable = r.table;
+      this.lastFam = fam;
+      this.lastIx = ix;
+    }
     const t = fam === 4 ? this.rt4 : this.rt6;
     this.key(r.addr, fam);
     if (!t.take(this.k, r.len, ix)) return -1;
@@ -508,7 +518,7 @@ export class Adoption implements ChangeSource {
         const id = k - h.family * TWO32;
         // Host routes are the programmer's objects, matched to zebra's groups by content; one
         // that adopted routes still use (kept: their table is not replayed) stays too.
-        if (this.programmer.ownsHost(h.family, id) || this.hostRefs.has(k)) continue;
+        if (this.programmer.ownsHost(h.family, id) || this.hostRefs.has(h.family, id)) continue;
         const a = new Uint8Array(16);
         if (h.family === 4) a.set([id >>> 24, (id >>> 16) & 255, (id >>> 8) & 255, id & 255]);
         else {
@@ -518,8 +528,7 @@ export class Adoption implements ChangeSource {
         q.push({ family: h.family, vppTable: h.vppTable, addr: a, len: h.family === 6 ? 128 : 32, nlTable: -1, host: true });
       }
       // Host routes kept for adopted routes still in VPP stay reserved: no new object takes their address.
-      const kept: number[] = [];
-      for (const [k] of this.hostRefs) kept.push(k - (k >= 6 * TWO32 ? 6 : 4) * TWO32);
+      const kept = this.hostRefs.ids();
       this.hosts.clear();
       this.programmer.dropAdopted(kept);
       this.pumpDeletes();
