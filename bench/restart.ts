@@ -185,6 +185,7 @@ async function main(): Promise<void> {
       reconcileSeconds,
       dumpMs: c.adopt_dumpMs,
       unchanged: c.adopt_unchanged,
+      matchedInDump: c.adopt_matchedInDump,
       rewritten: c.adopt_rewritten,
       withdrawn: c.adopt_withdrawn,
       apiRequests: c.client_sent,
@@ -196,7 +197,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(
       `${a.renumber ? 'fibpush and zebra restart (renumbered ids)' : 'fibpush restart'} with ${total.toLocaleString('en-US')} routes in ${out.dataplane}: reconciled in ${reconcileSeconds.toFixed(2)} s ` +
-        `(VPP dump ${out.dumpMs} ms), ${out.unchanged} unchanged, ${out.rewritten} rewritten, ${out.withdrawn} withdrawn, ` +
+        `(VPP dump ${out.dumpMs} ms), ${out.unchanged} unchanged (${out.matchedInDump} matched during the dump), ${out.rewritten} rewritten, ${out.withdrawn} withdrawn, ` +
         `${out.apiRequests} API requests, fibpush CPU ${out.fibpushCpuSeconds.toFixed(2)} s; FIB ${check.ok ? 'matches' : 'DIFFERS'}\n`,
     );
     if (a.json) fs.writeFileSync(a.json, JSON.stringify(out, null, 2) + '\n');

@@ -141,6 +141,31 @@ test('fibpush killed and restarted while VPP forwards: unchanged routes are neit
   assert.equal(await fibDiff(sim, table), []);
 });
 
+test('restarted, zebra\'s replay read before VPP answers: every route is matched while VPP\'s tables are dumped, none written', async () => {
+  zebra.destroy();
+  await kill(fp);
+  await sim.resetCounters();
+  // VPP's socket appears only once the replay is in: fibpush retries meanwhile.
+  const later = path.join(dir, `later-${seq}.sock`);
+  fp = await startFibpush(later);
+  zebra = await zebraSends(fp.port, bytes);
+  await waitFor('the replay read', async () => {
+    const s = await status(fp);
+    return s.replay.state === 'ended' && s.routes === V4 + V6;
+  });
+  fs.symlinkSync(sim.apiSocket, later);
+  const s = await synced(fp, V4 + V6);
+  const c = await sim.counters();
+  assert.is(c.fib.routeDeletes, 0, 'nothing withdrawn');
+  assert.is(c.fib.routeAdds, 0, 'nothing added');
+  const a = s.dataplane.counters;
+  assert.is(a.adopt_unchanged, V4 + V6);
+  assert.is(a.adopt_matchedInDump, V4 + V6, 'each route matched as VPP listed it');
+  assert.is(a.adopt_rewritten, 0);
+  assert.is(s.dataplane.routes, V4 + V6, 'matched routes count as held');
+  assert.equal(await fibDiff(sim, table), []);
+});
+
 test('restarted while zebra lost routes: exactly those are withdrawn after the replay', async () => {
   zebra.destroy();
   await kill(fp);

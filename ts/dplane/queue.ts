@@ -99,8 +99,8 @@ export class ChangeQueue {
     this.macPending++;
   }
 
-  next(): ChangeKind {
-    // 1. Groups: Sets before any route/MAC can name them; Dels once nothing programmed uses them.
+  /** next() for group changes only (routes and MACs wait): ChangeKind.Nhg, or None when none is queued. */
+  nextNhg(): ChangeKind {
     while (this.nqHead < this.nq.length) {
       const n = this.nq[this.nqHead++];
       if (this.nqHead > 1024 && this.nqHead * 2 > this.nq.length) {
@@ -125,6 +125,67 @@ export class ChangeQueue {
       }
       this.g.maybeFree(n);
     }
+    return ChangeKind.None;
+  }
+
+  /**
+   * For the Set route `handle` stands for, when it waits in the queue and was never programmed:
+   * its target and group id into `out` (adoption compares what it would write with what VPP
+   * holds before its turn). False otherwise (not queued, a Del, parked, programmed before, a
+   * re-install asked for). Reads three columns of the entry, no key.
+   */
+  peekUnprogrammed(handle: number, out: { target: number; nhgId: number }): boolean {
+    const fc = handle >>> 30;
+    if (fc === FC_MAC) return false;
+    const t = this.t.rt[fc];
+    const id = t.live(handle);
+    if (id < 0) return false;
+    const f = t.flags[id];
+    if ((f & (EF.Exists | EF.Dirty | EF.Force)) !== (EF.Exists | EF.Dirty) || t.prog[id] !== 0) return false;
+    const desired = this.desired(t.tgt[id]);
+    if (desired === 0) return false;
+    if (desired >= TGT_REF) {
+      out.target = Target.Nhg;
+      out.nhgId = this.g.slots[desired - TGT_REF]!.id;
+    } else {
+      out.target = desired;
+      out.nhgId = 0;
+    }
+    return true;
+  }
+
+  /**
+   * The handle of route entry `id` of family code `fc` when programmedAhead() took it and zebra
+   * has not changed it since (its Set would be the one VPP holds), with `route` filled as next()
+   * would; else -1.
+   */
+  aheadView(fc: number, id: number): number {
+    const t = this.t.rt[fc];
+    if (id >= t.hi || (t.flags[id] & EF.Exists) === 0) return -1;
+    const prog = t.prog[id];
+    if (prog === 0 || this.desired(t.tgt[id]) !== prog) return -1;
+    this.fillRoute(fc, id, Op.Set, prog, LANE_OF_PROTOCOL[t.proto[id]]);
+    return this.route.handle;
+  }
+
+  /**
+   * The route peekUnprogrammed() described is in the dataplane exactly as it would be written: it
+   * counts as programmed from now on, and its turn in the queue passes it by (unless zebra
+   * changes it before then: that change is handed out as usual).
+   */
+  programmedAhead(handle: number): void {
+    const fc = handle >>> 30;
+    const t = this.t.rt[fc];
+    const id = t.live(handle);
+    if (id < 0 || t.prog[id] !== 0) return;
+    const desired = this.desired(t.tgt[id]);
+    this.reprogram(0, desired);
+    t.prog[id] = desired;
+  }
+
+  next(): ChangeKind {
+    // 1. Groups: Sets before any route/MAC can name them; Dels once nothing programmed uses them.
+    if (this.nextNhg() === ChangeKind.Nhg) return ChangeKind.Nhg;
     // 2. MACs.
     const m = this.t.macs;
     while (this.macHead !== NIL) {

@@ -162,6 +162,26 @@ export class FibStore implements ChangeSource {
     return this.queue.next();
   }
 
+  /** next() for group changes only: routes and MACs wait (adoption while VPP's tables are dumped). */
+  nextNhg(): ChangeKind {
+    return this.queue.nextNhg();
+  }
+
+  /** The target and group of the queued, never programmed Set of `handle`; false when there is none (queue.ts). */
+  peekUnprogrammed(handle: number, out: { target: number; nhgId: number }): boolean {
+    return this.queue.peekUnprogrammed(handle, out);
+  }
+
+  /** Route entry (fc, id) as programmedAhead() left it, `route` filled: its handle, or -1 when zebra changed it since. */
+  aheadView(fc: number, id: number): number {
+    return this.queue.aheadView(fc, id);
+  }
+
+  /** The route peekUnprogrammed() described is in the dataplane as it would be written: programmed now. */
+  programmedAhead(handle: number): void {
+    this.queue.programmedAhead(handle);
+  }
+
   depth(): number[] {
     return this.queue.depth();
   }

@@ -520,6 +520,11 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
     this.objects.offerAdopted(family, oid, digest);
   }
 
+  /** Adopted host routes with the same paths as another (a group claims those only knowing its routes' host). */
+  adoptedHostsShared(): { family: 4 | 6; oid: number }[] {
+    return this.objects.adoptedShared();
+  }
+
   adoptedGroupHosts(m: Map<number, { family: 4 | 6; oid: number }>): void {
     this.objects.setAdoptedGroupHosts(m);
   }

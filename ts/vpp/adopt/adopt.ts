@@ -37,6 +37,8 @@ const TWO32 = 0x100000000;
 const SWALLOW_SLICE = 4096;
 const RT_TABLE_MAIN = 254;
 const HOST_SAMPLES = 4;
+/** Dumped routes between two tries to tell shared host routes apart (resolveShared). */
+const RESOLVE_EVERY = 2048;
 
 /** What adoption reads of an ip_route_v2_details (ts/vpp/codec.ts RouteDetailsView). */
 interface DumpedRoute {
@@ -63,6 +65,8 @@ export interface AdoptionCounters {
   adoptedHosts: number;
   /** Route Sets acknowledged without a write: VPP already had exactly that. */
   unchanged: number;
+  /** Of those, matched while VPP's tables were being dumped. */
+  matchedInDump: number;
   /** Adopted routes zebra's replay changed (written by the programmer as usual). */
   rewritten: number;
   /** Withdrawn by the adoption sweep: routes, then group host routes. */
@@ -93,7 +97,7 @@ function hostKey(rec: number): number {
 
 export class Adoption implements ChangeSource {
   readonly counters: AdoptionCounters = {
-    dumped: 0, adopted: 0, adoptedHosts: 0, unchanged: 0, rewritten: 0, withdrawn: 0, hostsWithdrawn: 0, withdrawFailed: 0, dumpMs: 0,
+    dumped: 0, adopted: 0, adoptedHosts: 0, unchanged: 0, matchedInDump: 0, rewritten: 0, withdrawn: 0, hostsWithdrawn: 0, withdrawFailed: 0, dumpMs: 0,
   };
   state: AdoptionState = 'off';
   reemitRoutesUsing?: (nhgId: number) => number;
@@ -134,6 +138,17 @@ export class Adoption implements ChangeSource {
   /** The PIC host of the route take() last removed, as hostRecord() writes it (0: none). */
   private takenHost = 0;
   private readonly dg = new PathDigest();
+  private readonly dgExpected = new PathDigest();
+  /** What matchDumped knows of a dumped route zebra has: what the programmer's digest reads. */
+  private readonly probeView = { family: 0, addr: new Uint8Array(16), len: 0, target: 0, nhgId: 0 } as unknown as RouteView;
+  /** Store route entries matched during the dump (IPv4, IPv6), a bit each: reported after it. */
+  private matched: Uint32Array[] = [new Uint32Array(0), new Uint32Array(0)];
+  private readonly routedGroups = new Set<number>();
+  /** Groups go to the programmer during the dump (after the private tables), routes wait. */
+  private groupsOpen = false;
+  /** Adopted host routes sharing their paths with another, not yet told apart by their routes. */
+  private unresolved: { family: 4 | 6; oid: number }[] = [];
+  private sinceCheck = 0;
   private sweeping = false;
   private readonly reverse = new Map<number, number>();
   private sinkIdx = -1;
@@ -248,11 +263,26 @@ export class Adoption implements ChangeSource {
     const p = this.programmer;
     try {
       const rows = await this.client.dump('ip_table_dump', {});
-      for (const r of rows) {
+      const tables = rows.map((r) => {
         const t = r.table as { table_id: number; is_ip6: boolean };
         const family: 4 | 6 = t.is_ip6 ? 6 : 4;
         const vppTable = Number(t.table_id);
-        const pic = vppTable === (family === 6 ? p.picTable6 : p.picTable4);
+        return { family, vppTable, pic: vppTable === (family === 6 ? p.picTable6 : p.picTable4) };
+      });
+      // The private tables first: with their host routes offered, zebra's groups can be handed to
+      // the programmer (which claims them by content), and each route of the tables after can be
+      // matched as it is dumped instead of after the whole dump.
+      tables.sort((x, y) => Number(y.pic) - Number(x.pic));
+      let opened = false;
+      for (const { family, vppTable, pic } of tables) {
+        if (!pic && !opened) {
+          opened = true;
+          // Host routes with the same paths: which group takes which is known only from the
+          // routes that use them (groupHosts), so groups wait until each has been seen.
+          this.unresolved = p.adoptedHostsShared();
+          if (this.unresolved.length === 0) await this.openGroups();
+          else this.sinceCheck = 0;
+        }
         const nlTable = pic ? -1 : this.nlTableOf(vppTable);
         if (!pic && nlTable < 0) continue;
         await p.dumpRoutes(family, vppTable, (d) => {
@@ -263,6 +293,9 @@ export class Adoption implements ChangeSource {
         });
       }
       this.counters.dumpMs = Math.round(performance.now() - t0);
+      this.groupsOpen = false;
+      this.unresolved = [];
+      this.reportMatched();
       this.programmer.adoptedGroupHosts(this.groupHosts());
       this.state = 'adopted';
       this.opts.log.info('adopted what VPP forwards', {
@@ -272,6 +305,9 @@ export class Adoption implements ChangeSource {
         ms: this.counters.dumpMs,
       });
     } catch (e) {
+      this.groupsOpen = false;
+      // Matched routes are programmed as far as the store knows: their results still go out.
+      this.reportMatched();
       this.clearRoutes();
       this.hosts.clear();
       this.state = 'failed';
@@ -285,9 +321,90 @@ export class Adoption implements ChangeSource {
   private adoptRoute(family: 4 | 6, ix: number, d: DumpedRoute, nlTable: number): void {
     const g = digestPaths(d.dv!, d.pathsOff, d.nPaths, d.addr, d.len, d.isIp6, this.dg);
     this.counters.adopted++;
+    if (this.groupsOpen && this.matchDumped(family, nlTable, d, g)) return;
     const host = this.hostOfDumped(d, family, nlTable);
+    if (host !== 0 && this.unresolved.length > 0 && ++this.sinceCheck >= RESOLVE_EVERY) this.resolveShared();
     this.key(d.addr, family);
     (family === 4 ? this.rt4 : this.rt6).add(this.k, d.len, ix, g.a, g.b, host);
+  }
+
+  /**
+   * The programmer's groups are known (openGroups): a dumped route zebra has already replayed,
+   * and whose paths are what the programmer would write, counts as programmed now, during the
+   * dump, and is never kept (its turn in the store's queue then passes it by). Its result goes
+   * out after the dump (reportMatched), in the store's order: here, in VPP's hash order, each
+   * store access is a cache miss. Others are kept for next().
+   */
+  private matchDumped(family: 4 | 6, nlTable: number, d: DumpedRoute, g: PathDigest): boolean {
+    const h = this.store.routeHandle(family === 6 ? AF_INET6 : AF_INET, nlTable, d.addr, d.len);
+    const v = this.probeView;
+    if (h < 0 || !this.store.peekUnprogrammed(h, v)) return false;
+    v.family = family === 6 ? AF_INET6 : AF_INET;
+    v.addr = d.addr;
+    v.len = d.len;
+    if (!this.programmer.expectedDigest(v, this.dgExpected) || this.dgExpected.a !== g.a || this.dgExpected.b !== g.b) return false;
+    this.store.programmedAhead(h);
+    this.counters.matchedInDump++;
+    if (v.target === Target.Nhg && !this.routedGroups.has(v.nhgId)) {
+      this.routedGroups.add(v.nhgId);
+      this.programmer.routedThrough(v.nhgId);
+    }
+    const fc = h >>> 30;
+    const id = h & 0x3fffffff;
+    let bits = this.matched[fc];
+    if (id >>> 5 >= bits.length) {
+      const n = new Uint32Array(Math.max(1024, (id >>> 5) * 2));
+      n.set(bits);
+      bits = this.matched[fc] = n;
+    }
+    bits[id >>> 5] |= 1 << (id & 31);
+    return true;
+  }
+
+  /** The results of the routes matched during the dump, in the store's order (see matchDumped). */
+  private reportMatched(): void {
+    for (let fc = 0; fc < 2; fc++) {
+      const bits = this.matched[fc];
+      for (let w = 0; w < bits.length; w++) {
+        let x = bits[w];
+        while (x !== 0) {
+          const b = 31 - Math.clz32(x & -x);
+          x &= ~(1 << b);
+          // Changed or withdrawn by zebra since: that change is handed out and answered as usual.
+          const h = this.store.aheadView(fc, (w << 5) | b);
+          if (h < 0) continue;
+          this.counters.unchanged++;
+          this.store.routeResult(h, true);
+          this.opts.onUnchanged(this.store.route);
+        }
+      }
+      this.matched[fc] = new Uint32Array(0);
+    }
+    this.routedGroups.clear();
+  }
+
+  /**
+   * Host routes with the same paths (adoptedHostsShared) are told apart by the routes that use
+   * them: once every one of them has a sampled route zebra has replayed, the programmer learns
+   * which group each belongs to and the groups are opened (routes dumped from then on are
+   * matched as they come).
+   */
+  private resolveShared(): void {
+    this.sinceCheck = 0;
+    const m = this.groupHosts(false);
+    const seen = new Set<number>();
+    for (const h of m.values()) seen.add(h.family * TWO32 + h.oid);
+    for (const h of this.unresolved) if (!seen.has(h.family * TWO32 + h.oid)) return;
+    this.unresolved = [];
+    this.programmer.adoptedGroupHosts(m);
+    this.groupsOpen = true;
+    this.programmer.kick();
+  }
+
+  private async openGroups(): Promise<void> {
+    this.groupsOpen = true;
+    this.programmer.kick();
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   private key(addr: Uint8Array, family: 4 | 6): void {
@@ -323,7 +440,7 @@ export class Adoption implements ChangeSource {
    * own host route in VPP (a group changed in place to what another already forwarded to), keep
    * their own, and none of their routes is rewritten.
    */
-  private groupHosts(): Map<number, { family: 4 | 6; oid: number }> {
+  private groupHosts(clear = true): Map<number, { family: 4 | 6; oid: number }> {
     const out = new Map<number, { family: 4 | 6; oid: number }>();
     for (const [k, l] of this.hostSamples) {
       const family: 4 | 6 = k >= 6 * TWO32 ? 6 : 4;
@@ -333,7 +450,7 @@ export class Adoption implements ChangeSource {
         if (z && z.target === Target.Nhg && !out.has(z.nhgId)) out.set(z.nhgId, { family, oid });
       }
     }
-    this.hostSamples.clear();
+    if (clear) this.hostSamples.clear();
     return out;
   }
 
@@ -392,7 +509,7 @@ export class Adoption implements ChangeSource {
 
   next(): ChangeKind {
     const st = this.state;
-    if (st === 'dumping') return ChangeKind.None;
+    if (st === 'dumping') return this.groupsOpen ? this.store.nextNhg() : ChangeKind.None;
     if (this.synthPos < this.synth.length) return this.nextSynth();
     if (st !== 'adopted' && st !== 'swept') return this.store.next();
     let swallowed = 0;

@@ -305,6 +305,17 @@ export class PicObjects {
     if (oid > this.lastOid) this.lastOid = oid;
   }
 
+  /** Adopted host routes whose paths another one has too (a group's claim by content is then ambiguous). */
+  adoptedShared(): { family: 4 | 6; oid: number }[] {
+    const out: { family: 4 | 6; oid: number }[] = [];
+    for (const [k, l] of this.adopted) {
+      if (l.length < 2) continue;
+      const family: 4 | 6 = k.startsWith('6:') ? 6 : 4;
+      for (const oid of l) out.push({ family, oid });
+    }
+    return out;
+  }
+
   setAdoptedGroupHosts(m: Map<number, { family: 4 | 6; oid: number }>): void {
     this.adoptedHostOf = m;
   }
