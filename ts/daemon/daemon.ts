@@ -58,7 +58,9 @@ export function feedbackRoutes(store: FibStore): FeedbackRoutes {
       if (k === null) return false;
       out.family = k.family;
       out.table = k.table;
-      out.addr.set(k.addr);
+      const a = out.addr;
+      const b = k.addr;
+      for (let i = 0; i < 16; i++) a[i] = b[i];
       out.len = k.len;
       out.protocol = k.protocol;
       return true;

@@ -7,8 +7,13 @@
 //   routes (fib_source.h FIB_SOURCE_API = 8: what an API client added; interface, special and
 //   default-route entries are VPP's own) keyed like the store keys them, and the host routes of the
 //   private PIC tables (the programmer's nexthop groups).
-// - While the dump runs, nothing is handed to the programmer (zebra is still read; the store keeps at
-//   most one pending change per key).
+// - The private tables are dumped first. Then zebra's groups are handed to the programmer (it claims
+//   the adopted host routes by content; host routes with the same paths wait until routes dumped so
+//   far tell which group uses which), while routes and MACs wait (zebra is still read; the store
+//   keeps at most one pending change per key). Each route of the tables dumped after that which
+//   zebra has already replayed, and whose paths are what the programmer would write, counts as
+//   programmed at once (its queue turn passes it by); its result goes out when the dump ends. A
+//   route zebra replays later is matched by next() against the adopted table (adopted.ts).
 // - A route Set whose paths equal what VPP already has (the 64-bit digest of ts/vpp/pathdigest.ts,
 //   from the dump and from the paths the programmer would write: PIC's one recursive path, a group's
 //   inline paths, a drop/unreachable/prohibit path) is acknowledged here and never written.
