@@ -28,7 +28,7 @@ import { buildPaths, contentKey, groupFromView, needsInline, NhgState } from './
 import { MacWriter } from './program/macs';
 import { DEFAULT_PIC_TABLE, NhgObject, PicObjects } from './program/objects';
 import { retryItem, Retries, RetryItem, RetrySender, routeKey } from './program/retries';
-import { PathSelector, SEL_UNKNOWN } from './program/select';
+import { PathSelector, RouteTarget, SEL_UNKNOWN } from './program/select';
 import { InterfaceWatch, privateTablesMissing, TableFam, Tables } from './program/setup';
 import { K_LSP, K_LSP_AUX, K_NHG, K_NHG_DEL, K_ROUTE, K_TABLE, Slots } from './program/slots';
 import type { ProgrammerCounters, ProgrammerOptions, ProgrammingMode, VppProgrammerStatus } from './program/types';
@@ -643,7 +643,7 @@ export class VppProgrammer extends EventEmitter implements ReplySink {
    * would not be written as it is (its group unknown, parked or invalid). Adoption compares it
    * with what VPP reports, so an unchanged route is not written again.
    */
-  expectedDigest(r: RouteView, out: PathDigest): boolean {
+  expectedDigest(r: RouteTarget, out: PathDigest): boolean {
     return this.sel.expectedDigest(r, out);
   }
 

@@ -30,6 +30,7 @@ import { AdoptedRoutes, HostRefs } from './adopted';
 import type { ReplySink, VppClient } from '../client';
 import { NO_SW_IF_INDEX, PathType } from '../codec';
 import { digestPaths, PathDigest } from '../pathdigest';
+import type { RouteTarget } from '../program/select';
 import { PIC6_PREFIX, VppProgrammer } from '../programmer';
 import type { Logger } from './log';
 
@@ -94,10 +95,19 @@ function hostRecord(family: 4 | 6, oid: number): number {
   return oid * 2 + (family === 6 ? 1 : 0) + 1;
 }
 
+/** The family of a hostRecord() word. */
+function recordFamily(rec: number): 4 | 6 {
+  return ((rec - 1) & 1) === 1 ? 6 : 4;
+}
+
+/** The object id of a hostRecord() word. */
+function recordOid(rec: number): number {
+  return Math.floor((rec - 1) / 2);
+}
+
 /** hostRecord()'s word back as the host key used elsewhere here: family * 2^32 + object id. */
 function hostKey(rec: number): number {
-  const v = rec - 1;
-  return ((v & 1) === 1 ? 6 : 4) * TWO32 + Math.floor(v / 2);
+  return recordFamily(rec) * TWO32 + recordOid(rec);
 }
 
 export class Adoption implements ChangeSource {
@@ -130,8 +140,7 @@ export class Adoption implements ChangeSource {
   /** An adopted route leaves (matched, rewritten or withdrawn): its host route loses a user. */
   private dropHostRef(host: number): void {
     if (host === 0) return;
-    const v = host - 1;
-    this.hostRefs.drop((v & 1) === 1 ? 6 : 4, Math.floor(v / 2));
+    this.hostRefs.drop(recordFamily(host), recordOid(host));
   }
 
   /** A few adopted routes per PIC host route (family * 2^32 + object id): see groupHosts(). */
@@ -145,7 +154,7 @@ export class Adoption implements ChangeSource {
   private readonly dg = new PathDigest();
   private readonly dgExpected = new PathDigest();
   /** What matchDumped knows of a dumped route zebra has: what the programmer's digest reads. */
-  private readonly probeView = { family: 0, addr: new Uint8Array(16), len: 0, target: 0, nhgId: 0 } as unknown as RouteView;
+  private readonly probeView: RouteTarget = { family: AF_INET, addr: new Uint8Array(16), len: 0, target: 0, nhgId: 0 };
   /** Store route entries matched during the dump (IPv4, IPv6), a bit each: reported after it. */
   private matched: Uint32Array[] = [new Uint32Array(0), new Uint32Array(0)];
   private readonly routedGroups = new Set<number>();

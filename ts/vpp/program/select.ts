@@ -11,6 +11,9 @@ export const SEL_UNKNOWN = 1;
 
 const ZERO16 = new Uint8Array(16);
 
+/** What selecting a route's paths reads of it: a RouteView, or adoption's view of a dumped route. */
+export type RouteTarget = Pick<RouteView, 'family' | 'addr' | 'len' | 'target' | 'nhgId'>;
+
 export class PathSelector {
   /** The paths the last successful select() chose, and how many. */
   paths: Uint8Array | null = null;
@@ -25,7 +28,7 @@ export class PathSelector {
    * The paths a Set of `r` writes (into paths/n). Returns null when they are ready, SEL_UNKNOWN
    * for an unknown group, or the group that holds the route (parked or invalid).
    */
-  select(r: RouteView): NhgState | null | typeof SEL_UNKNOWN {
+  select(r: RouteTarget): NhgState | null | typeof SEL_UNKNOWN {
     const isMpls = r.family === AF_MPLS;
     if (r.target !== Target.Nhg) {
       this.paths = this.special.get(specialKey(isMpls ? 4 : r.family === AF_INET6 ? 6 : 4, r.target)) ?? null;
@@ -61,7 +64,7 @@ export class PathSelector {
    * The digest (pathdigest.ts) of the paths a Set of IP route `r` would write now; false when it
    * would not be written as it is (its group unknown, parked or invalid).
    */
-  expectedDigest(r: RouteView, out: PathDigest): boolean {
+  expectedDigest(r: RouteTarget, out: PathDigest): boolean {
     if (r.family === AF_MPLS || this.select(r) !== null || !this.paths) return false;
     const v6 = r.family === AF_INET6;
     if (r.len === (v6 ? 128 : 32)) {
